@@ -1,0 +1,6 @@
+"""``python -m tts_export``: the same as the ``tts-export`` command."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

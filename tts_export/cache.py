@@ -1,0 +1,128 @@
+"""The clip cache: content-addressed WAV files with a JSON record beside each.
+
+A clip's key hashes everything that can change its audio: engine name and
+version, the realization (voice, speed, pitch, gain), the spoken text and the
+clip post-processing. An entry exists only once its record is written, and
+both files are written to a temporary name and renamed, so an interrupted run
+never leaves an entry that looks finished but is not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import wave
+from dataclasses import asdict
+from pathlib import Path
+
+from .errors import OutputError
+from .models import Boundary, Clip, Realization
+
+# Bump when the post-processing applied before caching changes.
+POSTPROCESS_VERSION = "trim1"
+
+
+def clip_key(engine: str, version: str, realization: Realization, spoken: str, post: str) -> str:
+    """The cache key of one clip (hex sha256)."""
+    payload = json.dumps(
+        [engine, version, asdict(realization), spoken, POSTPROCESS_VERSION, post],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class ClipCache:
+    """A folder of cached clips.
+
+    Args:
+        root: the cache folder (created on first write).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.wav", folder / f"{key}.json"
+
+    def get(self, key: str, utterance_id: str) -> Clip | None:
+        """The cached clip for ``key``, or None when absent or damaged."""
+        wav_path, record_path = self._paths(key)
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            size = wav_path.stat().st_size
+        except (OSError, ValueError):
+            return None
+        if record.get("wav_bytes") != size:
+            return None
+        return Clip(
+            utterance_id=utterance_id,
+            path=str(wav_path),
+            sample_rate=int(record["sample_rate"]),
+            duration_ms=int(record["duration_ms"]),
+            boundaries=tuple(Boundary(**b) for b in record["boundaries"]),
+            engine=str(record["engine"]),
+            voice=str(record["voice"]),
+            cached=True,
+            attempts=0,
+            fallback=bool(record.get("fallback", False)),
+        )
+
+    def put(
+        self,
+        key: str,
+        *,
+        utterance_id: str,
+        pcm: bytes,
+        sample_rate: int,
+        boundaries: tuple[Boundary, ...],
+        engine: str,
+        voice: str,
+        attempts: int,
+        fallback: bool,
+    ) -> Clip:
+        """Store a clip (mono 16-bit PCM) and return it as a fresh ``Clip``.
+
+        Raises:
+            OutputError: the cache folder cannot be written.
+        """
+        wav_path, record_path = self._paths(key)
+        duration_ms = len(pcm) // 2 * 1000 // sample_rate
+        try:
+            wav_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = wav_path.with_name(f".{wav_path.name}.{os.getpid()}.tmp")
+            with wave.open(str(tmp), "wb") as out:
+                out.setnchannels(1)
+                out.setsampwidth(2)
+                out.setframerate(sample_rate)
+                out.writeframes(pcm)
+            os.replace(tmp, wav_path)
+            record = {
+                "sample_rate": sample_rate,
+                "duration_ms": duration_ms,
+                "boundaries": [asdict(b) for b in boundaries],
+                "engine": engine,
+                "voice": voice,
+                "fallback": fallback,
+                "wav_bytes": wav_path.stat().st_size,
+            }
+            tmp = record_path.with_name(f".{record_path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, record_path)
+        except OSError as exc:
+            raise OutputError(str(self.root), f"cannot write the clip cache: {exc.strerror}",
+                              hint="check free space and permissions, or pass --cache-dir") from None
+        return Clip(
+            utterance_id=utterance_id,
+            path=str(wav_path),
+            sample_rate=sample_rate,
+            duration_ms=duration_ms,
+            boundaries=boundaries,
+            engine=engine,
+            voice=voice,
+            cached=False,
+            attempts=attempts,
+            fallback=fallback,
+        )

@@ -1,0 +1,51 @@
+"""The engine contract: (spoken text, realization) in, PCM and boundaries out."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from ..models import Realization, Synthesis
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A speech engine adapter.
+
+    Attributes:
+        name: registry name ("kokoro", "espeak", "edge").
+        version: changes whenever the same input may give other audio; part of
+            every cache key.
+        sample_rate: the rate of the PCM it returns.
+        max_jobs: how many ``synthesize`` calls may usefully run at once.
+    """
+
+    name: str
+    version: str
+    sample_rate: int
+    max_jobs: int
+
+    def check_voice(self, realization: Realization) -> None:
+        """Raise VoiceError when the engine cannot use this realization's voice."""
+        ...
+
+    async def synthesize(self, text: str, realization: Realization) -> Synthesis:
+        """Render ``text`` (one sentence-sized utterance).
+
+        Returns mono 16-bit PCM at ``sample_rate`` with word or sentence
+        boundaries in ms when the engine gives them. CPU-bound engines run
+        their work in a thread or process so the event loop stays free.
+
+        Raises:
+            EngineError: the text could not be rendered (``retryable`` tells
+                whether trying again may help).
+            EngineUnavailable: the engine cannot run here at all.
+        """
+        ...
+
+    def estimate_ms(self, text: str) -> int:
+        """Expected duration of ``text`` without synthesizing it."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release sessions, processes and connections."""
+        ...
