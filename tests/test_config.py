@@ -12,7 +12,9 @@ from tts_export.errors import ConfigError
 
 def test_file_settings_merge_and_validate(tmp_path: Path) -> None:
     path = tmp_path / "tts-export.toml"
-    path.write_text('engine = "espeak"\nloudness = "off"\n[pauses]\nsection = 2000\n', encoding="utf-8")
+    path.write_text(
+        'engine = "espeak"\nloudness = "off"\n[pauses]\nsection = 2000\n', encoding="utf-8"
+    )
     config = merge(RenderConfig(), load_project_file(path), source=str(path))
     assert config.engine == "espeak"
     assert config.loudness is None
@@ -22,9 +24,14 @@ def test_file_settings_merge_and_validate(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("settings", "match"),
-    [({"glossary": "maybe"}, "glossary"), ({"colour": 1}, "unknown setting"),
-     ({"pauses": {"section": -5}}, "pauses.section"), ({"pauses": {"nap": 5}}, "nap"),
-     ({"format": "aiff"}, "format"), ({"jobs": 500}, "jobs")],
+    [
+        ({"glossary": "maybe"}, "glossary"),
+        ({"colour": 1}, "unknown setting"),
+        ({"pauses": {"section": -5}}, "pauses.section"),
+        ({"pauses": {"nap": 5}}, "nap"),
+        ({"format": "aiff"}, "format"),
+        ({"jobs": 500}, "jobs"),
+    ],
 )
 def test_bad_settings_are_named(settings: dict[str, object], match: str) -> None:
     with pytest.raises(ConfigError, match=match):

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts_export.errors import VoiceError
 from tts_export.casting import cast_voices, gender_hint, load_profiles
+from tts_export.errors import VoiceError
 
 PROFILES = load_profiles()
 
@@ -23,7 +23,9 @@ def test_bundled_profiles_cover_every_engine_for_both_languages() -> None:
 
 
 def test_seed_speakers_get_three_distinct_voices_with_gender_hints() -> None:
-    casting = cast_voices(["主持人", "闲哥", "老修"], language="zh", engine="kokoro", profiles=PROFILES)
+    casting = cast_voices(
+        ["主持人", "闲哥", "老修"], language="zh", engine="kokoro", profiles=PROFILES
+    )
     ids = [casting.profiles[s].id for s in ("主持人", "闲哥", "老修")]
     assert len(set(ids)) == 3
     assert casting.profiles["闲哥"].gender == "male"
@@ -40,8 +42,9 @@ def test_casting_is_deterministic_and_distinct(speakers: list[str]) -> None:
 
 
 def test_explicit_choice_wins_and_unknown_profile_is_an_error() -> None:
-    casting = cast_voices(["A", "B"], language="en", engine="edge", profiles=PROFILES,
-                          chosen={"B": "en-f-bright"})
+    casting = cast_voices(
+        ["A", "B"], language="en", engine="edge", profiles=PROFILES, chosen={"B": "en-f-bright"}
+    )
     assert casting.profiles["B"].id == "en-f-bright"
     assert casting.profiles["A"].id != "en-f-bright"
     with pytest.raises(VoiceError, match="no such profile"):
@@ -71,6 +74,8 @@ def test_user_voice_folder_is_validated(tmp_path: Path) -> None:
         load_profiles([tmp_path])
     (tmp_path / "mine.toml").write_text(
         '[[profile]]\nid = "mine"\ngender = "female"\nlanguage = "zh"\n'
-        'kokoro = { voice = "jf_alpha", speed = 1.1 }\n', encoding="utf-8")
+        'kokoro = { voice = "jf_alpha", speed = 1.1 }\n',
+        encoding="utf-8",
+    )
     loaded = load_profiles([tmp_path])
     assert loaded["mine"].realization("kokoro").speed == 1.1  # type: ignore[union-attr]

@@ -53,7 +53,9 @@ def assemble(
             continue  # nothing to place: the synth stage already reported it
         cursor += pause_before(previous, u, pauses)
         length = clip.duration_ms if clip is not None else pauses.sound
-        placements.append(Placement(utterance=u, clip=clip, start_ms=cursor, end_ms=cursor + length))
+        placements.append(
+            Placement(utterance=u, clip=clip, start_ms=cursor, end_ms=cursor + length)
+        )
         cursor += length
         previous = u
     duration = cursor + pauses.tail if placements else 0
@@ -82,4 +84,6 @@ def _chapters(placements: list[Placement], duration: int, intro_title: str) -> t
     if not any(p.utterance.section for p in placements):
         return ()
     ends = [start for _, start in starts[1:]] + [duration]
-    return tuple(Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True))
+    return tuple(
+        Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True)
+    )

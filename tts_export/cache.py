@@ -112,8 +112,11 @@ class ClipCache:
             tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, record_path)
         except OSError as exc:
-            raise OutputError(str(self.root), f"cannot write the clip cache: {exc.strerror}",
-                              hint="check free space and permissions, or pass --cache-dir") from None
+            raise OutputError(
+                str(self.root),
+                f"cannot write the clip cache: {exc.strerror}",
+                hint="check free space and permissions, or pass --cache-dir",
+            ) from None
         return Clip(
             utterance_id=utterance_id,
             path=str(wav_path),

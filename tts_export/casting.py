@@ -55,12 +55,12 @@ def _profile(source: str, entry: Any) -> VoiceProfile:
         raise VoiceError(pid, "needs a language (e.g. 'zh' or 'en')")
     known = {"id", "gender", "language", "description", "narrator"}
     realizations = tuple(
-        _realization(pid, engine, value)
-        for engine, value in entry.items()
-        if engine not in known
+        _realization(pid, engine, value) for engine, value in entry.items() if engine not in known
     )
     if not realizations:
-        raise VoiceError(pid, "has no engine realization", hint="add e.g. kokoro = { voice = 'jf_nezumi' }")
+        raise VoiceError(
+            pid, "has no engine realization", hint="add e.g. kokoro = { voice = 'jf_nezumi' }"
+        )
     return VoiceProfile(
         id=pid,
         gender=cast(Literal["female", "male", "neutral"], gender),
@@ -83,7 +83,9 @@ def _realization(pid: str, engine: str, value: Any) -> Realization:
     if not 0.5 <= speed <= 2.0:
         raise VoiceError(pid, f"{engine}: speed {speed} must be from 0.5 to 2.0")
     if not isinstance(pitch, int) or not -100 <= pitch <= 100:
-        raise VoiceError(pid, f"{engine}: pitch {pitch!r} must be a whole number of Hz from -100 to 100")
+        raise VoiceError(
+            pid, f"{engine}: pitch {pitch!r} must be a whole number of Hz from -100 to 100"
+        )
     if not -20.0 <= gain <= 20.0:
         raise VoiceError(pid, f"{engine}: gain_db {gain} must be from -20 to 20")
     return Realization(engine=engine, voice=value["voice"], speed=speed, pitch=pitch, gain_db=gain)
@@ -111,7 +113,7 @@ def load_profiles(extra_dirs: Iterable[Path] = ()) -> dict[str, VoiceProfile]:
 
 
 def gender_hint(name: str) -> str | None:
-    """"male", "female" or None, from honorifics in a speaker's name."""
+    """ "male", "female" or None, from honorifics in a speaker's name."""
     if _FEMALE_HINTS.search(name):
         return "female"
     if _MALE_HINTS.search(name):
@@ -148,15 +150,18 @@ def cast_voices(
             continue  # a cast list may name speakers this transcript lacks
         profile = profiles.get(pid)
         if profile is None:
-            raise VoiceError(pid, "no such profile", speaker=speaker,
-                             hint="`tts-export voices` lists the profiles")
+            raise VoiceError(
+                pid,
+                "no such profile",
+                speaker=speaker,
+                hint="`tts-export voices` lists the profiles",
+            )
         if profile.realization(engine) is None:
             raise VoiceError(pid, f"has no realization for engine {engine!r}", speaker=speaker)
         result[speaker] = profile
     used = {p.id for p in result.values()}
     pool = [
-        p for p in profiles.values()
-        if p.language == language and p.realization(engine) is not None
+        p for p in profiles.values() if p.language == language and p.realization(engine) is not None
     ]
     if not pool:
         pool = [p for p in profiles.values() if p.realization(engine) is not None]

@@ -42,9 +42,16 @@ class _RichListener:
     def __init__(self, console: Console, quiet: bool) -> None:
         self.quiet = quiet
         self.bar = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn(), console=console, disable=quiet, transient=False,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=quiet,
+            transient=False,
         )
         self.task: TaskID | None = None
 
@@ -93,7 +100,9 @@ def _voices(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         speaker, sep, profile = pair.partition("=")
         if not sep or not speaker.strip() or not profile.strip():
-            raise ConfigError("--voice", pair, "must be SPEAKER=PROFILE", hint="e.g. --voice 主持人=zh-f-bright")
+            raise ConfigError(
+                "--voice", pair, "must be SPEAKER=PROFILE", hint="e.g. --voice 主持人=zh-f-bright"
+            )
         chosen[speaker.strip()] = profile.strip()
     return chosen
 
@@ -104,49 +113,134 @@ def _loudness(value: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise ConfigError("--loudness", value, "must be a LUFS number such as -16, or 'off'") from None
+        raise ConfigError(
+            "--loudness", value, "must be a LUFS number such as -16, or 'off'"
+        ) from None
 
 
-EngineOpt = Annotated[str | None, typer.Option("--engine", "-e", help="kokoro (offline neural, default), espeak (offline, instant, robotic) or edge (online, needs the internet).")]
-VoiceOpt = Annotated[list[str] | None, typer.Option("--voice", help="SPEAKER=PROFILE; repeat for more speakers. Overrides front matter `voices:`.")]
-DialectOpt = Annotated[str | None, typer.Option("--dialect", help="Force the speaker-label dialect instead of detecting it.")]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        "-e",
+        help="kokoro (offline neural, default), espeak (offline, instant, robotic) or edge (online, needs the internet).",
+    ),
+]
+VoiceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--voice",
+        help="SPEAKER=PROFILE; repeat for more speakers. Overrides front matter `voices:`.",
+    ),
+]
+DialectOpt = Annotated[
+    str | None,
+    typer.Option("--dialect", help="Force the speaker-label dialect instead of detecting it."),
+]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat parse warnings as errors.")]
-GlossaryOpt = Annotated[str | None, typer.Option("--glossary", help="drop (default): glossary notes after bold terms are neither spoken nor captioned; keep: speak them.")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help=f"Project settings file (default: ./{PROJECT_FILE} if present).")]
+GlossaryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--glossary",
+        help="drop (default): glossary notes after bold terms are neither spoken nor captioned; keep: speak them.",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help=f"Project settings file (default: ./{PROJECT_FILE} if present)."),
+]
 
 
 @app.command()
 def render(
-    transcripts: Annotated[list[Path], typer.Argument(help="Transcript file(s) (Markdown with YAML front matter).")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: out).")] = None,
+    transcripts: Annotated[
+        list[Path], typer.Argument(help="Transcript file(s) (Markdown with YAML front matter).")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: out).")
+    ] = None,
     engine: EngineOpt = None,
-    fallback: Annotated[str | None, typer.Option("--fallback", help="Engine for utterances the main engine fails on (default: kokoro), or none to fail instead.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Parallel synthesis calls (default: the engine's own; edge 4).")] = None,
+    fallback: Annotated[
+        str | None,
+        typer.Option(
+            "--fallback",
+            help="Engine for utterances the main engine fails on (default: kokoro), or none to fail instead.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", help="Parallel synthesis calls (default: the engine's own; edge 4)."
+        ),
+    ] = None,
     voice: VoiceOpt = None,
-    voices_dir: Annotated[list[Path] | None, typer.Option("--voices-dir", help="Extra folder of voice-profile TOML files.")] = None,
+    voices_dir: Annotated[
+        list[Path] | None,
+        typer.Option("--voices-dir", help="Extra folder of voice-profile TOML files."),
+    ] = None,
     glossary: GlossaryOpt = None,
     dialect: DialectOpt = None,
     strict: StrictOpt = False,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Clip cache (default: .cache/tts-export).")] = None,
-    captions: Annotated[str | None, typer.Option("--captions", help="Caption rules: netflix (default), bbc or podcast.")] = None,
-    max_chars: Annotated[float | None, typer.Option("--max-chars", help="Override the profile's characters per line.")] = None,
-    max_lines: Annotated[int | None, typer.Option("--max-lines", help="Override the profile's lines per cue.")] = None,
-    captions_formats: Annotated[str | None, typer.Option("--captions-formats", help="Comma list of srt,vtt,ass,json,txt,html (default srt,vtt).")] = None,
-    audio_format: Annotated[str | None, typer.Option("--format", "-f", help="mp3 (default), m4a, m4b, ogg, opus, flac or wav.")] = None,
-    bitrate: Annotated[str | None, typer.Option("--bitrate", help="e.g. 96k (default for mono MP3).")] = None,
-    sample_rate: Annotated[int | None, typer.Option("--sample-rate", help="Output sample rate (default: the engine's).")] = None,
-    stereo: Annotated[bool, typer.Option("--stereo", help="Write two channels (default mono).")] = False,
-    loudness: Annotated[str | None, typer.Option("--loudness", help="Integrated loudness target in LUFS, or off (default -19 mono, -16 stereo).")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Clip cache (default: .cache/tts-export).")
+    ] = None,
+    captions: Annotated[
+        str | None,
+        typer.Option("--captions", help="Caption rules: netflix (default), bbc or podcast."),
+    ] = None,
+    max_chars: Annotated[
+        float | None,
+        typer.Option("--max-chars", help="Override the profile's characters per line."),
+    ] = None,
+    max_lines: Annotated[
+        int | None, typer.Option("--max-lines", help="Override the profile's lines per cue.")
+    ] = None,
+    captions_formats: Annotated[
+        str | None,
+        typer.Option(
+            "--captions-formats", help="Comma list of srt,vtt,ass,json,txt,html (default srt,vtt)."
+        ),
+    ] = None,
+    audio_format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="mp3 (default), m4a, m4b, ogg, opus, flac or wav."),
+    ] = None,
+    bitrate: Annotated[
+        str | None, typer.Option("--bitrate", help="e.g. 96k (default for mono MP3).")
+    ] = None,
+    sample_rate: Annotated[
+        int | None,
+        typer.Option("--sample-rate", help="Output sample rate (default: the engine's)."),
+    ] = None,
+    stereo: Annotated[
+        bool, typer.Option("--stereo", help="Write two channels (default mono).")
+    ] = False,
+    loudness: Annotated[
+        str | None,
+        typer.Option(
+            "--loudness",
+            help="Integrated loudness target in LUFS, or off (default -19 mono, -16 stereo).",
+        ),
+    ] = None,
     config_file: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Render transcript(s) to audio, captions, transcripts and a manifest."""
     overrides: dict[str, Any] = {}
     given = {
-        "out_dir": out, "engine": engine, "fallback": fallback, "jobs": jobs,
-        "glossary": glossary, "dialect": dialect, "cache_dir": cache_dir, "captions": captions,
-        "max_chars": max_chars, "max_lines": max_lines, "audio_format": audio_format,
-        "bitrate": bitrate, "sample_rate": sample_rate,
+        "out_dir": out,
+        "engine": engine,
+        "fallback": fallback,
+        "jobs": jobs,
+        "glossary": glossary,
+        "dialect": dialect,
+        "cache_dir": cache_dir,
+        "captions": captions,
+        "max_chars": max_chars,
+        "max_lines": max_lines,
+        "audio_format": audio_format,
+        "bitrate": bitrate,
+        "sample_rate": sample_rate,
     }
     overrides.update({k: v for k, v in given.items() if v is not None})
     listener = _RichListener(err, quiet)
@@ -159,7 +253,9 @@ def render(
         if voices_dir:
             overrides["voice_dirs"] = (*base.voice_dirs, *voices_dir)
         if captions_formats:
-            overrides["captions_formats"] = tuple(f.strip() for f in captions_formats.split(",") if f.strip())
+            overrides["captions_formats"] = tuple(
+                f.strip() for f in captions_formats.split(",") if f.strip()
+            )
         if stereo:
             overrides["channels"] = 2
             if loudness is None and base.loudness == RenderConfig().loudness:
@@ -190,7 +286,8 @@ def _summary(result: pipeline.RenderResult, quiet: bool) -> None:
     minutes, seconds = divmod(result.duration_ms // 1000, 60)
     err.print(
         f"[green]done[/green]: {minutes}:{seconds:02d} of audio, {stats['utterances']} utterances "
-        f"({stats['cached']} from cache, {stats['fallbacks']} by fallback)", highlight=False,
+        f"({stats['cached']} from cache, {stats['fallbacks']} by fallback)",
+        highlight=False,
     )
     for kind, path in result.files.items():
         err.print(f"  {kind:<14} {path}", highlight=False)
@@ -210,8 +307,11 @@ def inspect_cmd(
     """Show what would be rendered (speakers, voices, sections, warnings), without synthesizing."""
     from .inspect import format_report
 
-    overrides: dict[str, Any] = {k: v for k, v in {"engine": engine, "dialect": dialect,
-                                 "glossary": glossary}.items() if v is not None}
+    overrides: dict[str, Any] = {
+        k: v
+        for k, v in {"engine": engine, "dialect": dialect, "glossary": glossary}.items()
+        if v is not None
+    }
     try:
         if strict:
             overrides["strict"] = True
@@ -229,9 +329,16 @@ def inspect_cmd(
 @app.command()
 def check(
     subtitles: Annotated[Path, typer.Argument(help="An SRT, WebVTT or ASS file.")],
-    audio: Annotated[Path | None, typer.Option("--audio", help="The audio the captions belong to (cues must end within it).")] = None,
-    captions: Annotated[str, typer.Option("--captions", help="Rules: netflix, bbc or podcast.")] = "netflix",
-    lang: Annotated[str | None, typer.Option("--lang", help="zh or en (default: detected).")] = None,
+    audio: Annotated[
+        Path | None,
+        typer.Option("--audio", help="The audio the captions belong to (cues must end within it)."),
+    ] = None,
+    captions: Annotated[
+        str, typer.Option("--captions", help="Rules: netflix, bbc or podcast.")
+    ] = "netflix",
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh or en (default: detected).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
 ) -> None:
     """Check captions against professional rules; exit 1 when any rule is broken."""
@@ -248,20 +355,34 @@ def check(
     else:
         for kind in ("errors", "warnings"):
             for item in report[kind]:
-                sys.stdout.write(f"{kind[:-1]}: cue {item['cue']} at {item['start']}: "
-                                 f"{item['rule']}: {item['message']}\n")
-        sys.stdout.write(f"{report['cues']} cues, {len(report['errors'])} errors, "
-                         f"{len(report['warnings'])} warnings\n")
+                sys.stdout.write(
+                    f"{kind[:-1]}: cue {item['cue']} at {item['start']}: "
+                    f"{item['rule']}: {item['message']}\n"
+                )
+        sys.stdout.write(
+            f"{report['cues']} cues, {len(report['errors'])} errors, "
+            f"{len(report['warnings'])} warnings\n"
+        )
     if report["errors"]:
         raise typer.Exit(1)
 
 
 @app.command()
 def voices(
-    engine: Annotated[str | None, typer.Option("--engine", "-e", help="List this engine's voices instead of the personas.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Only this language (zh, en, zh-CN, ...).")] = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="edge: fetch the live list (needs the internet).")] = False,
-    voices_dir: Annotated[list[Path] | None, typer.Option("--voices-dir", help="Extra folder of voice-profile TOML files.")] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option("--engine", "-e", help="List this engine's voices instead of the personas."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Only this language (zh, en, zh-CN, ...).")
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="edge: fetch the live list (needs the internet).")
+    ] = False,
+    voices_dir: Annotated[
+        list[Path] | None,
+        typer.Option("--voices-dir", help="Extra folder of voice-profile TOML files."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List voice personas (profiles), or an engine's own voices with --engine."""
@@ -270,8 +391,13 @@ def voices(
     try:
         if engine is None:
             rows: list[dict[str, Any]] = [
-                {"id": p.id, "gender": p.gender, "language": p.language,
-                 "engines": {r.engine: r.voice for r in p.realizations}, "description": p.description}
+                {
+                    "id": p.id,
+                    "gender": p.gender,
+                    "language": p.language,
+                    "engines": {r.engine: r.voice for r in p.realizations},
+                    "description": p.description,
+                }
                 for p in load_profiles(tuple(voices_dir or ())).values()
                 if lang is None or p.language.startswith(lang.split("-")[0])
             ]
@@ -287,7 +413,9 @@ def voices(
     for row in rows:
         if engine is None:
             engines_text = ", ".join(f"{k}={v}" for k, v in row["engines"].items())
-            sys.stdout.write(f"{row['id']:<14} {row['gender']:<7} {row['language']:<4} {engines_text}\n")
+            sys.stdout.write(
+                f"{row['id']:<14} {row['gender']:<7} {row['language']:<4} {engines_text}\n"
+            )
         else:
             sys.stdout.write("  ".join(str(v) for v in row.values()) + "\n")
 

@@ -80,7 +80,9 @@ class RenderConfig:
 
 def _one_of(setting: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ConfigError(setting, value, "not a known value", hint=f"use one of {', '.join(allowed)}")
+        raise ConfigError(
+            setting, value, "not a known value", hint=f"use one of {', '.join(allowed)}"
+        )
 
 
 # Keys accepted in tts-export.toml and in front matter (under `tts-export:`),
@@ -116,21 +118,28 @@ def merge(base: RenderConfig, settings: Mapping[str, Any], *, source: str) -> Re
                 raise ConfigError(f"{source}: pauses", value, "must be a table of ms values")
             try:
                 changes["pauses"] = replace(
-                    changes.get("pauses", base.pauses), **{k.replace("-", "_"): v for k, v in value.items()}
+                    changes.get("pauses", base.pauses),
+                    **{k.replace("-", "_"): v for k, v in value.items()},
                 )
             except TypeError as exc:
                 raise ConfigError(f"{source}: pauses", value, str(exc)) from None
         elif norm == "voices":
             if not isinstance(value, Mapping):
-                raise ConfigError(f"{source}: voices", value, "must map speaker names to profile ids")
+                raise ConfigError(
+                    f"{source}: voices", value, "must map speaker names to profile ids"
+                )
             changes["voices"] = {**base.voices, **{str(k): str(v) for k, v in value.items()}}
         elif norm == "loudness" and value in ("off", False):
             changes["loudness"] = None
         elif norm in _FILE_KEYS:
             changes[_FILE_KEYS[norm]] = value
         else:
-            raise ConfigError(f"{source}: {key}", value, "unknown setting",
-                              hint=f"known settings: {', '.join(sorted({*_FILE_KEYS, 'pauses', 'voices'}))}")
+            raise ConfigError(
+                f"{source}: {key}",
+                value,
+                "unknown setting",
+                hint=f"known settings: {', '.join(sorted({*_FILE_KEYS, 'pauses', 'voices'}))}",
+            )
     return replace(base, **changes)
 
 

@@ -68,8 +68,19 @@ def decode_pcm(source: bytes | Path, *, sample_rate: int, channels: int = 1) -> 
     inp = "pipe:0" if isinstance(source, bytes) else str(source)
     data = source if isinstance(source, bytes) else None
     return run(
-        ["-i", inp, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", str(channels),
-         "-ar", str(sample_rate), "pipe:1"],
+        [
+            "-i",
+            inp,
+            "-f",
+            "s16le",
+            "-acodec",
+            "pcm_s16le",
+            "-ac",
+            str(channels),
+            "-ar",
+            str(sample_rate),
+            "pipe:1",
+        ],
         data=data,
     )
 
@@ -82,3 +93,36 @@ def decoded_duration_ms(path: Path, *, sample_rate: int = 48000) -> int:
     """
     pcm = decode_pcm(path, sample_rate=sample_rate)
     return len(pcm) // 2 * 1000 // sample_rate
+
+
+def probe_text(path: Path) -> str:
+    """What ``ffmpeg -i FILE`` prints about a file (streams, tags, chapters).
+
+    The bundled ffmpeg has no ffprobe; ``-i`` without an output prints the
+    same header on stderr and exits non-zero, which is expected here.
+
+    Raises:
+        FfmpegError: the file is missing or not a media file ffmpeg reads.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    text = proc.stderr.decode("utf-8", "replace")
+    if "Input #0" not in text:
+        raise FfmpegError(cmd, text)
+    return text
+
+
+def run_log(args: list[str], *, data: bytes | None = None) -> str:
+    """Run ffmpeg with ``args`` at log level "info" and return what it printed.
+
+    For filters that report on stderr (``ebur128``, ``volumedetect``).
+
+    Raises:
+        FfmpegError: ffmpeg exited non-zero.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *args]
+    proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
+    text = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise FfmpegError(cmd, text)
+    return text

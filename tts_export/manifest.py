@@ -28,23 +28,25 @@ def build_manifest(
     for p in timeline.placements:
         u, clip = p.utterance, p.clip
         profile = casting.profiles.get(u.speaker)
-        utterances.append({
-            "id": u.id,
-            "kind": u.kind,
-            "section": u.section,
-            "speaker": u.speaker,
-            "line": u.line,
-            "display": u.display,
-            "spoken": u.spoken,
-            "start_ms": p.start_ms,
-            "end_ms": p.end_ms,
-            "voice": profile.id if profile and clip else "",
-            "engine": clip.engine if clip else "",
-            "engine_voice": clip.voice if clip else "",
-            "cached": clip.cached if clip else False,
-            "attempts": clip.attempts if clip else 0,
-            "fallback": clip.fallback if clip else False,
-        })
+        utterances.append(
+            {
+                "id": u.id,
+                "kind": u.kind,
+                "section": u.section,
+                "speaker": u.speaker,
+                "line": u.line,
+                "display": u.display,
+                "spoken": u.spoken,
+                "start_ms": p.start_ms,
+                "end_ms": p.end_ms,
+                "voice": profile.id if profile and clip else "",
+                "engine": clip.engine if clip else "",
+                "engine_voice": clip.voice if clip else "",
+                "cached": clip.cached if clip else False,
+                "attempts": clip.attempts if clip else 0,
+                "fallback": clip.fallback if clip else False,
+            }
+        )
     spoken = [x for x in utterances if x["kind"] == "speech"]
     return {
         "audio": audio_name,
@@ -57,7 +59,8 @@ def build_manifest(
         },
         "utterances": utterances,
         "chapters": [
-            {"title": c.title, "start_ms": c.start_ms, "end_ms": c.end_ms} for c in timeline.chapters
+            {"title": c.title, "start_ms": c.start_ms, "end_ms": c.end_ms}
+            for c in timeline.chapters
         ],
         "stats": {
             "utterances": len(spoken),

@@ -16,6 +16,7 @@ from .assemble import assemble, pause_before
 from .audio import write_audio, write_chapters_json
 from .cache import ClipCache
 from .caption_profiles import get_profile
+from .casting import cast_voices, load_profiles
 from .config import RenderConfig, merge
 from .cues import build_cues
 from .engines.base import Engine
@@ -28,7 +29,6 @@ from .script import build_script
 from .subtitles import write_subtitles
 from .synth import Progress, synthesize_script
 from .transcripts import write_transcripts
-from .casting import cast_voices, load_profiles
 
 
 class Listener(Protocol):
@@ -127,13 +127,17 @@ def inspect(path: Path, base: RenderConfig, overrides: Mapping[str, Any]) -> dic
     casting = cast(script, config)
     estimates: dict[str, int] = {}
     spoken = [u for u in script.utterances if u.kind == "speech"]
-    gaps = sum(pause_before(a, b, config.pauses) for a, b in zip([None, *spoken], spoken, strict=False))
+    gaps = sum(
+        pause_before(a, b, config.pauses) for a, b in zip([None, *spoken], spoken, strict=False)
+    )
     for name in engines.names():
         try:
             engine = _engine(name, config)
         except EngineUnavailable:
             continue
-        estimates[name] = gaps + config.pauses.tail + sum(engine.estimate_ms(u.spoken) for u in spoken)
+        estimates[name] = (
+            gaps + config.pauses.tail + sum(engine.estimate_ms(u.spoken) for u in spoken)
+        )
     voices = {speaker: profile.id for speaker, profile in casting.profiles.items()}
     return build_report(script, voices=voices, estimated_ms=estimates)
 
@@ -164,9 +168,14 @@ def render(
 
     listen.stage("synthesizing")
     clips = synthesize_script(
-        script, casting, engine=engine, fallback=_fallback(config),
-        cache=ClipCache(config.cache_dir), jobs=config.jobs,
-        trim_margin_ms=config.trim_margin_ms, on_progress=listen.progress,
+        script,
+        casting,
+        engine=engine,
+        fallback=_fallback(config),
+        cache=ClipCache(config.cache_dir),
+        jobs=config.jobs,
+        trim_margin_ms=config.trim_margin_ms,
+        on_progress=listen.progress,
     )
     intro = "开场" if transcript.language == "zh" else "Introduction"
     timeline = assemble(script, clips, pauses=config.pauses, intro_title=intro)
@@ -175,35 +184,76 @@ def render(
     cover = transcript.meta.get("cover")
     cover_path = (path.parent / str(cover)) if cover else None
     audio = write_audio(
-        timeline, out / f"{stem}.{config.audio_format}", fmt=config.audio_format,
-        bitrate=config.bitrate, sample_rate=config.sample_rate, channels=config.channels,
-        loudness=config.loudness, meta=transcript.meta, cover=cover_path,
+        timeline,
+        out / f"{stem}.{config.audio_format}",
+        fmt=config.audio_format,
+        bitrate=config.bitrate,
+        sample_rate=config.sample_rate,
+        channels=config.channels,
+        loudness=config.loudness,
+        meta=transcript.meta,
+        cover=cover_path,
     )
     files: dict[str, str] = {"audio": str(audio.path)}
     if timeline.chapters:
-        files["chapters_json"] = str(write_chapters_json(timeline.chapters, out / f"{stem}.chapters.json"))
+        files["chapters_json"] = str(
+            write_chapters_json(timeline.chapters, out / f"{stem}.chapters.json")
+        )
 
     listen.stage("writing captions")
-    profile = get_profile(config.captions, language=transcript.language,
-                          max_chars=config.max_chars, max_lines=config.max_lines)
+    profile = get_profile(
+        config.captions,
+        language=transcript.language,
+        max_chars=config.max_chars,
+        max_lines=config.max_lines,
+    )
     cues = build_cues(timeline, language=transcript.language, profile=profile)
-    written = write_subtitles(cues, out_dir=out, stem=stem, formats=config.captions_formats,
-                              chapters=timeline.chapters, language=transcript.language)
-    written.update(write_transcripts(cues, transcript, out_dir=out, stem=stem,
-                                     formats=config.captions_formats, timeline=timeline))
+    written = write_subtitles(
+        cues,
+        out_dir=out,
+        stem=stem,
+        formats=config.captions_formats,
+        chapters=timeline.chapters,
+        language=transcript.language,
+    )
+    written.update(
+        write_transcripts(
+            cues,
+            transcript,
+            out_dir=out,
+            stem=stem,
+            formats=config.captions_formats,
+            timeline=timeline,
+        )
+    )
     files.update({kind: str(p) for kind, p in written.items()})
 
-    loudness = {"integrated_lufs": audio.integrated_lufs, "true_peak_dbtp": audio.true_peak_dbtp,
-                "target_lufs": config.loudness}
+    loudness = {
+        "integrated_lufs": audio.integrated_lufs,
+        "true_peak_dbtp": audio.true_peak_dbtp,
+        "target_lufs": config.loudness,
+    }
     manifest = build_manifest(
-        timeline, casting, audio_name=Path(audio.path).name, duration_ms=audio.duration_ms,
-        engine=config.engine, files={k: Path(v).name for k, v in files.items()},
-        meta=transcript.meta, loudness=loudness,
+        timeline,
+        casting,
+        audio_name=Path(audio.path).name,
+        duration_ms=audio.duration_ms,
+        engine=config.engine,
+        files={k: Path(v).name for k, v in files.items()},
+        meta=transcript.meta,
+        loudness=loudness,
     )
     files["manifest"] = str(write_json(manifest, out / f"{stem}.manifest.json"))
     fallbacks = tuple(
         f"{p.utterance.id} ({p.utterance.speaker}, line {p.utterance.line}) by {p.clip.engine}"
-        for p in timeline.placements if p.clip is not None and p.clip.fallback
+        for p in timeline.placements
+        if p.clip is not None and p.clip.fallback
     )
-    return RenderResult(files=files, duration_ms=audio.duration_ms, stats=manifest["stats"],
-                        notes=transcript.notes, fallbacks=fallbacks, loudness=loudness)
+    return RenderResult(
+        files=files,
+        duration_ms=audio.duration_ms,
+        stats=manifest["stats"],
+        notes=transcript.notes,
+        fallbacks=fallbacks,
+        loudness=loudness,
+    )

@@ -17,7 +17,7 @@ import numpy as np
 
 from .audio import trim_silence
 from .cache import ClipCache, clip_key
-from .engines.base import Engine
+from .engines.base import Engine, GroupingEngine
 from .errors import EngineError, SynthesisFailed, VoiceError
 from .models import Boundary, Casting, Clip, Realization, Script, Synthesis, Utterance
 
@@ -39,9 +39,19 @@ ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass(frozen=True)
-class _Job:
+class _Unit:
+    """One cache entry: a (voice, text) pair and every utterance that shares it."""
+
     key: str
+    text: str
     utterances: tuple[Utterance, ...]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One engine call: a single unit, or consecutive sentences of one turn."""
+
+    units: tuple[_Unit, ...]
     realization: Realization
 
 
@@ -54,8 +64,12 @@ def realization_for(casting: Casting, speaker: str, engine: Engine) -> Realizati
     profile = casting.profiles[speaker]
     realization = profile.realization(engine.name)
     if realization is None:
-        raise VoiceError(profile.id, f"has no realization for engine {engine.name!r}",
-                         speaker=speaker, hint="add one to the profile's TOML file")
+        raise VoiceError(
+            profile.id,
+            f"has no realization for engine {engine.name!r}",
+            speaker=speaker,
+            hint="add one to the profile's TOML file",
+        )
     return realization
 
 
@@ -68,9 +82,15 @@ def synthesize_script(
     cache: ClipCache,
     jobs: int = 0,
     trim_margin_ms: int = 40,
+    group: bool = True,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Clip]:
     """Render every spoken utterance, from the cache where possible.
+
+    With ``group`` and an engine that can (``GroupingEngine``), consecutive
+    sentences of one turn are rendered in one call; each still gets its own
+    clip and cache entry, keyed by its group so that an edit re-renders only
+    the group it is in.
 
     Returns:
         utterance id → clip, for every utterance of kind "speech".
@@ -87,22 +107,74 @@ def synthesize_script(
         if fallback is not None and casting.profiles[speaker].realization(fallback.name):
             fallback.check_voice(realization_for(casting, speaker, fallback))
     return asyncio.run(
-        _run(speech, casting, engine, fallback, cache, jobs or engine.max_jobs,
-             trim_margin_ms, on_progress)
+        _run(
+            speech,
+            casting,
+            engine,
+            fallback,
+            cache,
+            jobs or engine.max_jobs,
+            trim_margin_ms,
+            group and isinstance(engine, GroupingEngine),
+            on_progress,
+        )
     )
 
 
 def _plan(
-    utterances: Sequence[Utterance], casting: Casting, engine: Engine, post: str
+    utterances: Sequence[Utterance], casting: Casting, engine: Engine, post: str, group: bool
 ) -> list[_Job]:
-    groups: dict[str, list[Utterance]] = {}
-    realizations: dict[str, Realization] = {}
+    """Cut the work into engine calls, in script order."""
+    runs: list[list[Utterance]] = []
+    budget = engine.max_group_tokens if group and isinstance(engine, GroupingEngine) else 0
+    used = 0
     for u in utterances:
-        realization = realization_for(casting, u.speaker, engine)
-        key = clip_key(engine.name, engine.version, realization, u.spoken, post)
-        groups.setdefault(key, []).append(u)
-        realizations[key] = realization
-    return [_Job(k, tuple(v), realizations[k]) for k, v in groups.items()]
+        cost = engine.group_cost(u.spoken) if budget else 0
+        previous = runs[-1][-1] if runs else None
+        if (
+            budget
+            and previous is not None
+            and previous.turn_index == u.turn_index
+            and used + cost <= budget
+        ):
+            runs[-1].append(u)
+            used += cost
+        else:
+            runs.append([u])
+            used = cost
+    jobs: list[_Job] = []
+    units: dict[str, _Unit] = {}
+    for run in runs:
+        realization = realization_for(casting, run[0].speaker, engine)
+        signature = (
+            ""
+            if len(run) == 1
+            else "|group="
+            + clip_key(
+                engine.name, engine.version, realization, "\n".join(u.spoken for u in run), post
+            )
+        )
+        keys = [
+            clip_key(
+                engine.name,
+                engine.version,
+                realization,
+                u.spoken,
+                post + (f"{signature}:{i}" if signature else ""),
+            )
+            for i, u in enumerate(run)
+        ]
+        if len(run) == 1 and keys[0] in units:  # same voice and text as earlier: render once
+            unit = units[keys[0]]
+            units[keys[0]] = _Unit(unit.key, unit.text, (*unit.utterances, run[0]))
+            continue
+        job_units = []
+        for key, u in zip(keys, run, strict=True):
+            units[key] = _Unit(key, u.spoken, (u,))
+            job_units.append(key)
+        jobs.append(_Job(tuple(units[k] for k in job_units), realization))
+    # Units gathered more utterances after their job was made: rebuild from the table.
+    return [_Job(tuple(units[x.key] for x in job.units), job.realization) for job in jobs]
 
 
 async def _run(
@@ -113,6 +185,7 @@ async def _run(
     cache: ClipCache,
     jobs: int,
     margin_ms: int,
+    group: bool,
     on_progress: ProgressCallback | None,
 ) -> dict[str, Clip]:
     post = f"margin={margin_ms}"
@@ -123,32 +196,44 @@ async def _run(
     if fallback is not None:
         limits.setdefault(fallback.name, asyncio.Semaphore(max(1, fallback.max_jobs)))
 
-    def report(job: _Job, clip: Clip | None) -> None:
-        for u in job.utterances:
+    def report(unit: _Unit, clip: Clip | None) -> None:
+        for u in unit.utterances:
             counts["done"] += 1
             if clip is not None:
                 clips[u.id] = _for_utterance(clip, u.id)
                 counts["cached"] += clip.cached
                 counts["fallbacks"] += clip.fallback
         if on_progress is not None:
-            on_progress(Progress(
-                total=len(utterances), done=counts["done"], cached=counts["cached"],
-                fallbacks=counts["fallbacks"], failures=len(failures),
-                utterance_id=job.utterances[-1].id,
-                engine=clip.engine if clip else engine.name,
-            ))
+            on_progress(
+                Progress(
+                    total=len(utterances),
+                    done=counts["done"],
+                    cached=counts["cached"],
+                    fallbacks=counts["fallbacks"],
+                    failures=len(failures),
+                    utterance_id=unit.utterances[-1].id,
+                    engine=clip.engine if clip else engine.name,
+                )
+            )
 
-    async def render(job: _Job) -> None:
-        u = job.utterances[0]
-        hit = cache.get(job.key, u.id)
-        if hit is not None:
-            report(job, hit)
-            return
+    async def render_one(unit: _Unit, realization: Realization) -> None:
+        u = unit.utterances[0]
         try:
             async with limits[engine.name]:
-                synthesis = await engine.synthesize(u.spoken, job.realization)
-            report(job, _store(cache, job.key, u, synthesis, engine.name, job.realization,
-                               margin_ms, fallback=False))
+                synthesis = await engine.synthesize(unit.text, realization)
+            report(
+                unit,
+                _store(
+                    cache,
+                    unit.key,
+                    u,
+                    synthesis,
+                    engine.name,
+                    realization,
+                    margin_ms,
+                    fallback=False,
+                ),
+            )
             return
         except EngineError as exc:
             primary_error = exc
@@ -157,12 +242,47 @@ async def _run(
             reason = primary_error.detail
             if fallback is not None:
                 reason += f"; fallback {fallback.name!r} failed too"
-            failures.extend((x.id, x.speaker, x.line, reason) for x in job.utterances)
-        report(job, clip)
+            failures.extend((x.id, x.speaker, x.line, reason) for x in unit.utterances)
+        report(unit, clip)
 
-    async with asyncio.TaskGroup() as group:
-        for job in _plan(utterances, casting, engine, post):
-            group.create_task(render(job))
+    async def render(job: _Job) -> None:
+        hits = [cache.get(unit.key, unit.utterances[0].id) for unit in job.units]
+        if all(hit is not None for hit in hits):
+            for unit, hit in zip(job.units, hits, strict=True):
+                report(unit, hit)
+            return
+        if len(job.units) > 1 and isinstance(engine, GroupingEngine):
+            # The whole group is rendered again, so a resumed run gives the same audio.
+            try:
+                async with limits[engine.name]:
+                    results = await engine.synthesize_group(
+                        [unit.text for unit in job.units], job.realization
+                    )
+                stored = [
+                    _store(
+                        cache,
+                        unit.key,
+                        unit.utterances[0],
+                        synthesis,
+                        engine.name,
+                        job.realization,
+                        margin_ms,
+                        fallback=False,
+                    )
+                    for unit, synthesis in zip(job.units, results, strict=True)
+                ]
+            except EngineError:
+                pass  # isolate: each sentence alone, so one bad one cannot sink the rest
+            else:
+                for unit, clip in zip(job.units, stored, strict=True):
+                    report(unit, clip)
+                return
+        for unit in job.units:
+            await render_one(unit, job.realization)
+
+    async with asyncio.TaskGroup() as tasks:
+        for job in _plan(utterances, casting, engine, post, group):
+            tasks.create_task(render(job))
     try:
         await engine.aclose()
     finally:
@@ -196,9 +316,16 @@ async def _fail_over(
     except EngineError:
         return None
     attempts = error.attempts + synthesis.attempts
-    return _store(cache, key, u, Synthesis(synthesis.pcm, synthesis.sample_rate,
-                                           synthesis.boundaries, attempts),
-                  fallback.name, realization, margin_ms, fallback=True)
+    return _store(
+        cache,
+        key,
+        u,
+        Synthesis(synthesis.pcm, synthesis.sample_rate, synthesis.boundaries, attempts),
+        fallback.name,
+        realization,
+        margin_ms,
+        fallback=True,
+    )
 
 
 def _store(
@@ -226,9 +353,15 @@ def _store(
         if b.end_ms - removed_ms > 0 and b.start_ms - removed_ms < duration
     )
     return cache.put(
-        key, utterance_id=u.id, pcm=pcm, sample_rate=synthesis.sample_rate,
-        boundaries=boundaries, engine=engine, voice=realization.voice,
-        attempts=synthesis.attempts, fallback=fallback,
+        key,
+        utterance_id=u.id,
+        pcm=pcm,
+        sample_rate=synthesis.sample_rate,
+        boundaries=boundaries,
+        engine=engine,
+        voice=realization.voice,
+        attempts=synthesis.attempts,
+        fallback=fallback,
     )
 
 

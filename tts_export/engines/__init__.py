@@ -30,7 +30,9 @@ def create(name: str, **options: object) -> Engine:
     """
     target = _REGISTRY.get(name)
     if target is None:
-        raise ConfigError("engine", name, "no such engine", hint=f"choose one of {', '.join(_REGISTRY)}")
+        raise ConfigError(
+            "engine", name, "no such engine", hint=f"choose one of {', '.join(_REGISTRY)}"
+        )
     module_name, _, attr = target.partition(":")
     factory: Callable[..., Engine] = getattr(importlib.import_module(module_name), attr)
     return factory(**options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from ..models import Realization, Synthesis
@@ -48,4 +49,31 @@ class Engine(Protocol):
 
     async def aclose(self) -> None:
         """Release sessions, processes and connections."""
+        ...
+
+
+@runtime_checkable
+class GroupingEngine(Protocol):
+    """An engine that can render several sentences of one voice in one call.
+
+    Fewer, longer calls cost less per second of speech (per-call overhead and
+    the silence a model pads around each call are paid once). The engine must
+    know where each sentence ends inside the call (from the model's own
+    durations, not guessed), and return one ``Synthesis`` per text.
+    """
+
+    max_group_tokens: int
+
+    def group_cost(self, text: str) -> int:
+        """How much of ``max_group_tokens`` the text takes."""
+        ...
+
+    async def synthesize_group(
+        self, texts: Sequence[str], realization: Realization
+    ) -> tuple[Synthesis, ...]:
+        """Render ``texts`` in one call; one Synthesis per text, in order.
+
+        Raises:
+            EngineError: the group could not be rendered.
+        """
         ...

@@ -1,0 +1,202 @@
+"""End to end: the real CLI, the real engines and the real ffmpeg; then measure the files."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tts_export.ffmpeg import decoded_duration_ms
+
+from .conftest import FIXTURES, load_subs, read_manifest, run_cli
+
+SHORT_ZH = FIXTURES / "render" / "short_zh.md"
+STEM = "short_zh"
+
+
+@pytest.fixture(scope="module")
+def espeak_render(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
+    base = tmp_path_factory.mktemp("espeak")
+    out, cache = base / "out", base / "cache"
+    proc = run_cli(
+        "render",
+        str(SHORT_ZH),
+        "--engine",
+        "espeak",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+        "--quiet",
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out, cache, proc
+
+
+def _assert_files_agree(out: Path, stem: str, audio_ext: str = "mp3") -> dict[str, Any]:
+    manifest = read_manifest(out, stem)
+    audio = out / f"{stem}.{audio_ext}"
+    measured = decoded_duration_ms(audio)
+    assert abs(measured - manifest["duration_ms"]) <= 0.01 * manifest["duration_ms"]
+    for ext in ("srt", "vtt"):
+        subs = load_subs(out / f"{stem}.{ext}")
+        assert len(subs) > 0
+        starts = [e.start for e in subs]
+        assert starts == sorted(starts)
+        for a, b in itertools.pairwise(subs):
+            assert a.end <= b.start, f"{ext}: cues overlap at {a.end} ms"
+        assert all(e.end > e.start for e in subs)
+        assert subs[-1].end <= measured
+    return manifest
+
+
+def test_espeak_render_writes_four_files_that_agree(espeak_render: tuple[Path, Path, Any]) -> None:
+    out, _, _ = espeak_render
+    for ext in ("mp3", "srt", "vtt", "manifest.json"):
+        assert (out / f"{STEM}.{ext}").is_file()
+    manifest = _assert_files_agree(out, STEM)
+    speakers = manifest["speakers"]
+    assert set(speakers) == {"主持人", "闲哥", "老修"}
+    assert len({s["voice"] for s in speakers.values()}) == 3
+    spoken = [u for u in manifest["utterances"] if u["kind"] == "speech"]
+    assert {u["engine"] for u in spoken} == {"espeak"}
+    text = "".join(u["display"] for u in spoken)
+    for phrase in (
+        "欢迎收听本期节目",
+        "算力成本到底有多高",
+        "那么未来一年会怎样",
+        "也应该用同一个声音读出来",
+    ):
+        assert phrase in text
+    # The glossary note after **Sora 2** is editorial: neither spoken nor captioned.
+    assert "OpenAI公司开发" not in text and "OpenAI公司开发" not in (out / f"{STEM}.srt").read_text(
+        "utf-8"
+    )
+    continuation = next(u for u in spoken if "补充段落" in u["display"])
+    assert continuation["speaker"] == "闲哥"
+    assert [c["title"] for c in manifest["chapters"]] == ["开场", "展望"]
+    # Utterances do not overlap and follow the script's order.
+    times = [(u["start_ms"], u["end_ms"]) for u in manifest["utterances"]]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(times))
+
+
+def test_captions_name_the_speaker(espeak_render: tuple[Path, Path, Any]) -> None:
+    out, _, _ = espeak_render
+    srt = load_subs(out / f"{STEM}.srt")
+    assert srt[0].plaintext.startswith("主持人：")
+    labelled = [e.plaintext.split("：")[0] for e in srt if "：" in e.plaintext[:5]]
+    assert {"主持人", "闲哥", "老修"} <= set(labelled)
+    vtt = (out / f"{STEM}.vtt").read_text("utf-8")
+    blocks = [b for b in vtt.split("\n\n") if "-->" in b]
+    assert blocks and all(re.search(r"-->.*\n<v [^>]+>", b) for b in blocks)
+
+
+def test_rerun_takes_every_clip_from_the_cache(
+    espeak_render: tuple[Path, Path, Any], tmp_path: Path
+) -> None:
+    out, cache, _ = espeak_render
+    proc = run_cli(
+        "render",
+        str(SHORT_ZH),
+        "--engine",
+        "espeak",
+        "--out",
+        str(tmp_path),
+        "--cache-dir",
+        str(cache),
+        "--quiet",
+    )
+    assert proc.returncode == 0, proc.stderr
+    manifest = read_manifest(tmp_path, STEM)
+    assert manifest["stats"]["cached"] == manifest["stats"]["utterances"] > 0
+    assert (tmp_path / f"{STEM}.srt").read_bytes() == (out / f"{STEM}.srt").read_bytes()
+
+
+def test_voice_override_and_glossary_keep(tmp_path: Path) -> None:
+    proc = run_cli(
+        "render",
+        str(SHORT_ZH),
+        "--engine",
+        "espeak",
+        "--out",
+        str(tmp_path),
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--quiet",
+        "--voice",
+        "老修=zh-m-deep",
+        "--glossary",
+        "keep",
+    )
+    assert proc.returncode == 0, proc.stderr
+    manifest = read_manifest(tmp_path, STEM)
+    assert manifest["speakers"]["老修"]["voice"] == "zh-m-deep"
+    assert any("OpenAI公司开发" in u["spoken"] for u in manifest["utterances"])
+
+
+def test_kokoro_default_engine_renders_and_agrees(tmp_path: Path) -> None:
+    """The default engine, no --engine: offline neural voices."""
+    proc = run_cli(
+        "render",
+        str(SHORT_ZH),
+        "--out",
+        str(tmp_path),
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--quiet",
+    )
+    assert proc.returncode == 0, proc.stderr
+    manifest = _assert_files_agree(tmp_path, STEM)
+    assert manifest["engine"] == "kokoro"
+    assert {u["engine"] for u in manifest["utterances"] if u["kind"] == "speech"} == {"kokoro"}
+    assert len({s["voice"] for s in manifest["speakers"].values()}) == 3
+    # Clips were trimmed: the first speech starts right after the head room tone.
+    first = next(u for u in manifest["utterances"] if u["kind"] == "speech")
+    assert first["start_ms"] <= 600
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expect"),
+    [
+        ("empty.md", "---\ntitle: x\n---\n\n", r"empty\.md"),
+        ("bad.md", "---\ntitle: [unclosed\nauthor: a\n---\n主持人: 你好。\n", r"bad\.md:[23]\b"),
+        ("list.md", "---\n- a\n- b\n---\n主持人: 你好。\n", r"list\.md"),
+    ],
+    ids=["no-turns", "malformed-yaml", "front-matter-not-mapping"],
+)
+def test_bad_input_is_a_clear_error_not_a_traceback(
+    tmp_path: Path, name: str, content: str, expect: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    proc = run_cli(
+        "render", str(path), "--engine", "espeak", "--out", str(tmp_path / "o"), "--quiet"
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert re.search(expect, proc.stderr), proc.stderr
+    assert not (tmp_path / "o" / f"{path.stem}.mp3").exists()
+
+
+def test_unreadable_file_and_bad_option_are_clear(tmp_path: Path) -> None:
+    proc = run_cli("render", str(tmp_path / "missing.md"), "--engine", "espeak", "--quiet")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "missing.md" in proc.stderr
+    proc = run_cli("render", str(SHORT_ZH), "--engine", "nope", "--quiet", "--out", str(tmp_path))
+    assert (
+        proc.returncode == 1 and "no such engine" in proc.stderr and "Traceback" not in proc.stderr
+    )
+    proc = run_cli("render", str(SHORT_ZH), "--voice", "老修", "--quiet", "--out", str(tmp_path))
+    assert proc.returncode == 1 and "SPEAKER=PROFILE" in proc.stderr
+
+
+def test_help_lists_commands_and_options() -> None:
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for command in ("render", "inspect", "check", "voices"):
+        assert command in proc.stdout
+    proc = run_cli("render", "--help")
+    for option in ("--engine", "--out", "--voice", "--glossary", "--quiet", "--jobs", "--fallback"):
+        assert option in proc.stdout

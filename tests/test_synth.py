@@ -1,0 +1,221 @@
+"""Synth stage scheduling: caching, dedupe, failover, failure reports, concurrency limit.
+
+These tests use a scripted in-process engine on purpose: they test the
+stage's own logic (what is cached, retried, failed over, reported), not
+speech. The real engines are proven in test_render_e2e.py and the engine tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tts_export.cache import ClipCache
+from tts_export.errors import EngineError, SynthesisFailed
+from tts_export.models import (
+    Casting,
+    Realization,
+    Script,
+    Synthesis,
+    Transcript,
+    Utterance,
+    VoiceProfile,
+)
+from tts_export.synth import Progress, synthesize_script
+
+
+class ScriptedEngine:
+    """Renders a tone whose length follows the text; fails on texts it is told to."""
+
+    version = "1"
+    sample_rate = 24000
+
+    def __init__(self, name: str, *, fail_on: tuple[str, ...] = (), max_jobs: int = 2) -> None:
+        self.name = name
+        self.max_jobs = max_jobs
+        self.fail_on = fail_on
+        self.calls: list[str] = []
+        self.in_flight = 0
+        self.peak = 0
+
+    def check_voice(self, realization: Realization) -> None:
+        pass
+
+    async def synthesize(self, text: str, realization: Realization) -> Synthesis:
+        self.calls.append(text)
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        await asyncio.sleep(0.01)
+        self.in_flight -= 1
+        if any(marker in text for marker in self.fail_on):
+            raise EngineError(self.name, "scripted failure", retryable=True, attempts=3)
+        n = 2400 * len(text)
+        tone = (np.sin(np.arange(n) * 0.05) * 8000).astype(np.int16)
+        pad = np.zeros(4800, np.int16)
+        return Synthesis(np.concatenate([pad, tone, pad]).tobytes(), self.sample_rate)
+
+    def estimate_ms(self, text: str) -> int:
+        return 100 * len(text)
+
+    async def aclose(self) -> None:
+        pass
+
+
+def _script(texts: list[str]) -> Script:
+    utts = tuple(
+        Utterance(
+            id=f"u{i}",
+            section=None,
+            speaker="A" if i % 2 == 0 else "B",
+            display=t,
+            spoken=t,
+            line=i + 1,
+            turn_index=i,
+            section_index=0,
+        )
+        for i, t in enumerate(texts)
+    )
+    return Script(Transcript("t.md", {}, ()), utts)
+
+
+def _casting() -> Casting:
+    def persona(pid: str) -> VoiceProfile:
+        return VoiceProfile(
+            pid, "female", "zh", "", (Realization("main", pid), Realization("backup", pid))
+        )
+
+    return Casting({"A": persona("pa"), "B": persona("pb")})
+
+
+def test_trims_caches_and_dedupes(tmp_path: Path) -> None:
+    engine = ScriptedEngine("main")
+    script = _script(["一二三", "四五", "一二三", "四五", "四五"])  # A B A B A: u2 = u0, u3 = u1
+    seen: list[Progress] = []
+    clips = synthesize_script(
+        script,
+        _casting(),
+        engine=engine,
+        fallback=None,
+        cache=ClipCache(tmp_path),
+        on_progress=seen.append,
+    )
+    # Same voice and text are rendered once; u4 is A's "四五", not B's.
+    assert sorted(engine.calls) == ["一二三", "四五", "四五"]
+    assert clips["u0"].path == clips["u2"].path and clips["u2"].utterance_id == "u2"
+    assert clips["u1"].path == clips["u3"].path != clips["u4"].path
+    # 200 ms of padding each side was trimmed to the 40 ms margin.
+    assert abs(clips["u0"].duration_ms - (300 + 80)) <= 15
+    assert seen[-1].done == 5 and seen[-1].total == 5
+    again = ScriptedEngine("main")
+    clips2 = synthesize_script(
+        script, _casting(), engine=again, fallback=None, cache=ClipCache(tmp_path)
+    )
+    assert again.calls == [] and all(c.cached for c in clips2.values())
+
+
+def test_failover_keeps_persona_and_marks_clip(tmp_path: Path) -> None:
+    main, backup = ScriptedEngine("main", fail_on=("坏",)), ScriptedEngine("backup")
+    clips = synthesize_script(
+        _script(["好的", "坏的", "也好"]),
+        _casting(),
+        engine=main,
+        fallback=backup,
+        cache=ClipCache(tmp_path),
+    )
+    assert clips["u1"].fallback and clips["u1"].engine == "backup" and clips["u1"].voice == "pb"
+    assert clips["u1"].attempts == 4  # 3 by the main engine, 1 by the fallback
+    assert not clips["u0"].fallback and clips["u0"].engine == "main"
+    assert backup.calls == ["坏的"]
+
+
+def test_failures_are_reported_after_everything_else_is_cached(tmp_path: Path) -> None:
+    main = ScriptedEngine("main", fail_on=("坏",))
+    with pytest.raises(SynthesisFailed) as info:
+        synthesize_script(
+            _script(["好的", "坏的", "也好"]),
+            _casting(),
+            engine=main,
+            fallback=None,
+            cache=ClipCache(tmp_path),
+        )
+    assert [f[0] for f in info.value.failures] == ["u1"]
+    assert "line 2" in str(info.value) and "scripted failure" in str(info.value)
+    rerun = ScriptedEngine("main")
+    clips = synthesize_script(
+        _script(["好的", "坏的", "也好"]),
+        _casting(),
+        engine=rerun,
+        fallback=None,
+        cache=ClipCache(tmp_path),
+    )
+    assert rerun.calls == ["坏的"] and clips["u0"].cached and not clips["u1"].cached
+
+
+def test_concurrency_is_limited_by_jobs(tmp_path: Path) -> None:
+    engine = ScriptedEngine("main", max_jobs=8)
+    synthesize_script(
+        _script([f"第{i}句" for i in range(20)]),
+        _casting(),
+        engine=engine,
+        fallback=None,
+        cache=ClipCache(tmp_path),
+        jobs=3,
+    )
+    assert engine.peak == 3
+
+
+class GroupedEngine(ScriptedEngine):
+    """Scripted engine that also renders several sentences per call."""
+
+    max_group_tokens = 7
+
+    def __init__(self, name: str, **kw: Any) -> None:
+        super().__init__(name, **kw)
+        self.groups: list[tuple[str, ...]] = []
+
+    def group_cost(self, text: str) -> int:
+        return len(text)
+
+    async def synthesize_group(self, texts: Sequence[str], realization: Realization) -> tuple[Synthesis, ...]:
+        self.groups.append(tuple(texts))
+        if any(m in t for t in texts for m in self.fail_on):
+            raise EngineError(self.name, "group failed")
+        return tuple([await ScriptedEngine.synthesize(self, t, realization) for t in texts])
+
+
+def _turns(turns: list[list[str]]) -> Script:
+    utts = []
+    for t, sentences in enumerate(turns):
+        for n, text in enumerate(sentences):
+            utts.append(Utterance(id=f"t{t}u{n}", section=None, speaker="AB"[t % 2], display=text,
+                                  spoken=text, line=t + 1, turn_index=t, section_index=0))
+    return Script(Transcript("t.md", {}, ()), tuple(utts))
+
+
+def test_grouping_stays_inside_a_turn_and_within_budget(tmp_path: Path) -> None:
+    engine = GroupedEngine("main")
+    turns = [["一二三", "四五六", "七八九", "十"], ["甲乙", "丙丁"]]
+    clips = synthesize_script(_turns(turns), _casting(), engine=engine, fallback=None, cache=ClipCache(tmp_path))
+    assert engine.groups == [("一二三", "四五六"), ("七八九", "十"), ("甲乙", "丙丁")]
+    assert len({c.path for c in clips.values()}) == 6
+    # Edit one sentence: only its group is rendered again.
+    engine2 = GroupedEngine("main")
+    turns[0][3] = "十一"
+    synthesize_script(_turns(turns), _casting(), engine=engine2, fallback=None, cache=ClipCache(tmp_path))
+    assert engine2.groups == [("七八九", "十一")] and engine2.calls == ["七八九", "十一"]
+    # Without grouping every sentence is its own call (the naive loop).
+    engine3 = GroupedEngine("main")
+    synthesize_script(_turns(turns), _casting(), engine=engine3, fallback=None, cache=ClipCache(tmp_path / "n"), group=False)
+    assert engine3.groups == [] and len(engine3.calls) == 6
+
+
+def test_a_failing_group_is_isolated_sentence_by_sentence(tmp_path: Path) -> None:
+    engine, backup = GroupedEngine("main", fail_on=("坏",)), ScriptedEngine("backup")
+    clips = synthesize_script(_turns([["好的", "坏的"]]), _casting(), engine=engine, fallback=backup, cache=ClipCache(tmp_path))
+    assert engine.groups == [("好的", "坏的")]
+    assert not clips["t0u0"].fallback and clips["t0u1"].fallback and backup.calls == ["坏的"]
