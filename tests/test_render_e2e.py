@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES, ROOT, load_subs, read_manifest, run_cli
 
 from tts_export.ffmpeg import decoded_duration_ms
-
-from .conftest import FIXTURES, load_subs, read_manifest, run_cli
 
 SHORT_ZH = FIXTURES / "render" / "short_zh.md"
 STEM = "short_zh"
@@ -186,7 +186,10 @@ def test_unreadable_file_and_bad_option_are_clear(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "missing.md" in proc.stderr
     proc = run_cli("render", str(SHORT_ZH), "--engine", "nope", "--quiet", "--out", str(tmp_path))
     assert (
-        proc.returncode == 1 and "no such engine" in proc.stderr and "Traceback" not in proc.stderr
+        proc.returncode == 1
+        and "nope" in proc.stderr
+        and "kokoro, espeak, edge" in proc.stderr
+        and "Traceback" not in proc.stderr
     )
     proc = run_cli("render", str(SHORT_ZH), "--voice", "老修", "--quiet", "--out", str(tmp_path))
     assert proc.returncode == 1 and "SPEAKER=PROFILE" in proc.stderr
@@ -200,3 +203,37 @@ def test_help_lists_commands_and_options() -> None:
     proc = run_cli("render", "--help")
     for option in ("--engine", "--out", "--voice", "--glossary", "--quiet", "--jobs", "--fallback"):
         assert option in proc.stdout
+
+
+def test_check_passes_on_our_own_captions(espeak_render: tuple[Path, Path, Any]) -> None:
+    out, _, _ = espeak_render
+    for ext in ("srt", "vtt"):
+        proc = run_cli("check", str(out / f"{STEM}.{ext}"), "--audio", str(out / f"{STEM}.mp3"), "--json")
+        report = json.loads(proc.stdout)
+        assert report["errors"] == [], report["errors"][:3]
+        assert report["cues"] == len(load_subs(out / f"{STEM}.{ext}"))
+        assert proc.returncode == 0
+
+
+def test_inspect_json_describes_the_seed_without_synthesizing(tmp_path: Path) -> None:
+    proc = run_cli("inspect", str(ROOT / "seeds" / "000_ca70ea49c8ed113c.txt"), "--json",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["language"] == "zh"
+    assert [s["name"] for s in report["speakers"]] == ["主持人", "闲哥", "老修"]
+    assert len({s["voice"] for s in report["speakers"]}) == 3
+    assert len(report["sections"]) == 9
+    assert report["estimated_ms"]["kokoro"] > 30 * 60 * 1000
+    assert not (tmp_path / "out").exists()
+
+
+def test_voices_lists_personas_and_engine_voices_offline() -> None:
+    proc = run_cli("voices", "--lang", "zh", "--json")
+    assert proc.returncode == 0, proc.stderr
+    ids = {row["id"] for row in json.loads(proc.stdout)}
+    assert {"zh-f-bright", "zh-m-warm"} <= ids and not any(i.startswith("en-") for i in ids)
+    proc = run_cli("voices", "--engine", "edge", "--lang", "zh-CN", "--json")
+    assert proc.returncode == 0, proc.stderr
+    names = {row.get("ShortName") or row.get("name") for row in json.loads(proc.stdout)}
+    assert "zh-CN-XiaoxiaoNeural" in names

@@ -164,7 +164,7 @@ def render(
         str | None,
         typer.Option(
             "--fallback",
-            help="Engine for utterances the main engine fails on (default: kokoro), or none to fail instead.",
+            help="Engine for utterances the main engine fails on, in the same persona: auto (default: espeak for kokoro, kokoro for edge), an engine name, or none to fail instead.",
         ),
     ] = None,
     jobs: Annotated[
@@ -222,6 +222,7 @@ def render(
             help="Integrated loudness target in LUFS, or off (default -19 mono, -16 stereo).",
         ),
     ] = None,
+    group: Annotated[bool, typer.Option("--group/--no-group", help="Render several sentences of a turn per engine call where the engine can (faster; kokoro).")] = True,
     config_file: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
@@ -248,6 +249,8 @@ def render(
         base = _base_config(config_file)
         if strict:
             overrides["strict"] = True
+        if not group:
+            overrides["group"] = False
         if voice:
             overrides["voices"] = _voices(voice)
         if voices_dir:
@@ -343,10 +346,10 @@ def check(
 ) -> None:
     """Check captions against professional rules; exit 1 when any rule is broken."""
     from .check import check_subtitles
-    from .ffmpeg import decoded_duration_ms
+    from .audio import decode_duration_ms
 
     try:
-        audio_ms = decoded_duration_ms(audio) if audio is not None else None
+        audio_ms = decode_duration_ms(audio) if audio is not None else None
         report = check_subtitles(subtitles, audio_ms=audio_ms, profile=captions, language=lang)
     except TtsExportError as exc:
         _fail(exc)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .engines import names as engine_names
 from .errors import ConfigError
 
 
@@ -42,7 +43,7 @@ class RenderConfig:
 
     out_dir: Path = Path("out")
     engine: str = "kokoro"
-    fallback: str = "kokoro"  # engine for utterances the main engine fails on, or "none"
+    fallback: str = "auto"  # engine for utterances the main engine fails on, "auto" or "none"
     jobs: int = 0  # parallel synthesis calls; 0 = the engine's own choice
     voices: Mapping[str, str] = field(default_factory=dict)  # speaker -> profile id
     voice_dirs: tuple[Path, ...] = ()
@@ -61,9 +62,12 @@ class RenderConfig:
     channels: int = 1
     loudness: float | None = -19.0  # integrated LUFS target; None = off
     trim_margin_ms: int = 40
+    group: bool = True  # let engines that can render several sentences of a turn per call
 
     def __post_init__(self) -> None:
         _one_of("glossary", self.glossary, ("drop", "keep"))
+        _one_of("engine", self.engine, engine_names())
+        _one_of("fallback", self.fallback, ("auto", "none", *engine_names()))
         _one_of("captions", self.captions, ("netflix", "bbc", "podcast"))
         _one_of("format", self.audio_format, ("mp3", "m4a", "m4b", "ogg", "opus", "flac", "wav"))
         if not 0 <= self.jobs <= 64:

@@ -108,11 +108,17 @@ def _engine(name: str, config: RenderConfig) -> Engine:
     return engines.create(name)
 
 
+# The fallback "auto" picks: an offline neural voice for the online engine, the
+# instant offline one for the neural one.
+_AUTO_FALLBACK = {"edge": "kokoro", "kokoro": "espeak"}
+
+
 def _fallback(config: RenderConfig) -> Engine | None:
-    if config.fallback in ("none", config.engine):
+    name = _AUTO_FALLBACK.get(config.engine, "none") if config.fallback == "auto" else config.fallback
+    if name in ("none", config.engine):
         return None
     try:
-        return _engine(config.fallback, config)
+        return _engine(name, config)
     except EngineUnavailable:
         return None  # no fallback here; failures are then reported as failures
 
@@ -175,6 +181,7 @@ def render(
         cache=ClipCache(config.cache_dir),
         jobs=config.jobs,
         trim_margin_ms=config.trim_margin_ms,
+        group=config.group,
         on_progress=listen.progress,
     )
     intro = "开场" if transcript.language == "zh" else "Introduction"
