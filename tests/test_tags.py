@@ -1,0 +1,207 @@
+"""Tags, cover art and chapters, read back from the files ffmpeg wrote (mutagen and
+``ffmpeg -i``) for MP3, M4A/M4B, Opus and Ogg Vorbis."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import mutagen.flac
+import mutagen.id3
+import mutagen.mp4
+import mutagen.oggopus
+import mutagen.oggvorbis
+import pytest
+from test_audio import make_timeline
+
+from tts_export.audio import write_audio
+from tts_export.errors import ConfigError, TtsExportError
+from tts_export.models import Chapter, Timeline
+from tts_export.tags import cover_mime, ffmetadata, read_info, tags_from_meta
+
+# mutagen is untyped; reach it through Any so mypy --strict stays quiet.
+ID3: Any = mutagen.id3.ID3
+MP4: Any = mutagen.mp4.MP4
+OggOpus: Any = mutagen.oggopus.OggOpus
+OggVorbis: Any = mutagen.oggvorbis.OggVorbis
+Picture: Any = mutagen.flac.Picture
+
+NASTY = "第1节 = a;b#c \\ d"
+META = {
+    "title": "标题 = x;y#z",
+    "author": "人民公园说AI",
+    "series": "AI 周报",
+    "date": "2025-10-01T08:00:00",
+    "summary": "第一行\n第二行",
+    "category": "technology",
+    "language": "zh",
+    "tags": ["ai", "sora-2"],
+    "people": [],
+    "draft": False,
+}
+
+
+def png(path: Path) -> Path:
+    """A real 2x2 RGB PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
+    base = make_timeline(
+        tmp_path_factory.mktemp("clips"),
+        [("A", -20.0), ("B", -24.0)],
+        clips_per_section=2,
+        sections=4,
+    )
+    # Titles get shorter chapter by chapter: a writer that orders frames by size
+    # (mutagen's ID3 save does) would list them backwards.
+    chapters = tuple(
+        replace(c, title=NASTY + "长" * (8 - 2 * i)) for i, c in enumerate(base.chapters)
+    )
+    return replace(base, chapters=chapters)
+
+
+@pytest.fixture(scope="module")
+def cover(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return png(tmp_path_factory.mktemp("art") / "cover.png")
+
+
+def test_front_matter_maps_to_tags() -> None:
+    tags = tags_from_meta(META)
+    assert tags["title"] == META["title"] and tags["artist"] == "人民公园说AI"
+    assert tags["album"] == "AI 周报" and tags["genre"] == "technology"
+    assert tags["date"] == "2025-10-01"  # the ISO date part only
+    assert tags["comment"] == "第一行\n第二行" and tags["keywords"] == "ai, sora-2"
+    assert "people" not in tags.values() and set(tags) <= {
+        "title",
+        "artist",
+        "album_artist",
+        "album",
+        "date",
+        "comment",
+        "description",
+        "language",
+        "genre",
+        "keywords",
+        "copyright",
+    }
+    assert tags_from_meta({}) == {}
+
+
+def test_ffmetadata_escapes_special_characters() -> None:
+    text = ffmetadata({"title": "a=b;c#d\\e\nf"}, [Chapter(NASTY, 0, 1500)])
+    assert text.splitlines()[1] == "title=a\\=b\\;c\\#d\\\\e\\"
+    assert "START=0\nEND=1500\ntitle=第1节 \\= a\\;b\\#c \\\\ d" in text
+
+
+def _expect_chapters(found: tuple[Chapter, ...], timeline: Timeline, *, ends: bool = True) -> None:
+    assert [c.title for c in found] == [c.title for c in timeline.chapters]
+    assert [c.start_ms for c in found] == [c.start_ms for c in timeline.chapters]
+    if ends:
+        assert [c.end_ms for c in found] == [c.end_ms for c in timeline.chapters]
+
+
+def test_mp3_has_id3_tags_chap_ctoc_and_cover(
+    timeline: Timeline, cover: Path, tmp_path: Path
+) -> None:
+    path = write_audio(timeline, tmp_path / "ep.mp3", meta=META, cover=cover, loudness=None).path
+    id3: Any = ID3(str(path))
+    assert str(id3["TIT2"]) == META["title"] and str(id3["TPE1"]) == "人民公园说AI"
+    assert str(id3["TALB"]) == "AI 周报" and str(id3["TCON"]) == "technology"
+    assert str(id3.getall("TDRC")[0]) == "2025-10-01"
+    (comm,) = id3.getall("COMM")
+    assert comm.text[0] == "第一行\n第二行" and comm.lang == "zho"
+    assert not id3.getall("TXXX:comment")  # the comment is in COMM, not duplicated
+    assert str(id3["TLAN"]) == "zh"
+    chaps = id3.getall("CHAP")  # in file order
+    assert [(c.start_time, c.end_time, str(c.sub_frames["TIT2"])) for c in chaps] == [
+        (c.start_ms, c.end_ms, c.title) for c in timeline.chapters
+    ]
+    (toc,) = id3.getall("CTOC")
+    assert list(toc.child_element_ids) == [c.element_id for c in chaps]
+    (apic,) = id3.getall("APIC")
+    assert apic.data == cover.read_bytes() and apic.mime == "image/png"
+    info = read_info(path)
+    _expect_chapters(info.chapters, timeline)
+    assert info.cover and info.tags["title"] == META["title"]
+
+
+@pytest.mark.parametrize("fmt", ["m4a", "m4b"])
+def test_mp4_has_atoms_chapters_and_cover(
+    fmt: str, timeline: Timeline, cover: Path, tmp_path: Path
+) -> None:
+    path = write_audio(
+        timeline, tmp_path / f"ep.{fmt}", fmt=fmt, meta=META, cover=cover, loudness=None
+    ).path
+    tags = MP4(str(path)).tags
+    assert tags is not None
+    assert tags["\xa9nam"] == [META["title"]] and tags["\xa9ART"] == ["人民公园说AI"]
+    assert tags["\xa9alb"] == ["AI 周报"] and tags["\xa9day"] == ["2025-10-01"]
+    assert tags["\xa9gen"] == ["technology"] and tags["\xa9cmt"] == ["第一行\n第二行"]
+    assert bytes(tags["covr"][0]) == cover.read_bytes()
+    _expect_chapters(read_info(path).chapters, timeline)
+
+
+@pytest.mark.parametrize("fmt", ["opus", "ogg"])
+def test_ogg_has_comments_chapters_and_cover(
+    fmt: str, timeline: Timeline, cover: Path, tmp_path: Path
+) -> None:
+    path = write_audio(
+        timeline, tmp_path / f"ep.{fmt}", fmt=fmt, meta=META, cover=cover, loudness=None
+    ).path
+    audio = OggOpus(str(path)) if fmt == "opus" else OggVorbis(str(path))
+    tags = audio.tags
+    assert tags is not None
+    assert tags["title"] == [META["title"]] and tags["artist"] == ["人民公园说AI"]
+    assert tags["CHAPTER001NAME"] == [timeline.chapters[0].title]
+    start = timeline.chapters[1].start_ms
+    assert tags["CHAPTER002"] == [f"00:00:{start // 1000:02d}.{start % 1000:03d}"]
+    picture = Picture(base64.b64decode(tags["METADATA_BLOCK_PICTURE"][0]))
+    assert picture.data == cover.read_bytes() and picture.mime == "image/png"
+    info = read_info(path)  # ffmpeg reads the same chapters back
+    _expect_chapters(info.chapters, timeline, ends=False)
+    assert info.tags["album"] == "AI 周报"
+
+
+def test_wav_and_flac_take_tags_without_failing(
+    timeline: Timeline, cover: Path, tmp_path: Path
+) -> None:
+    for fmt in ("wav", "flac"):
+        result = write_audio(
+            timeline, tmp_path / f"ep.{fmt}", fmt=fmt, meta=META, cover=cover, loudness=None
+        )
+        info = read_info(result.path)
+        assert info.tags["title"] == META["title"]
+        assert info.chapters == ()  # neither container is given chapters
+        assert info.cover is (fmt == "flac")
+
+
+def test_bad_cover_and_bad_file_are_project_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        cover_mime(tmp_path / "missing.jpg")
+    gif = tmp_path / "cover.gif"
+    gif.write_bytes(b"GIF89a" + bytes(20))
+    with pytest.raises(ConfigError, match="JPEG or PNG"):
+        cover_mime(gif)
+    assert cover_mime(png(tmp_path / "ok.png")) == "image/png"
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(TtsExportError):
+        read_info(text)

@@ -1,0 +1,324 @@
+"""Tags, cover art and chapters: front matter and chapters in, container metadata out.
+
+Builds the ffmetadata file ffmpeg turns into ID3v2 frames (``CHAP``/``CTOC``
+for chapters) in MP3, iTunes atoms and chapter atoms in M4A/M4B, Vorbis
+comments (``CHAPTER001=...``, written with mutagen) in Ogg/Opus; embeds
+cover art (ffmpeg for MP3/M4A/M4B/FLAC, a ``METADATA_BLOCK_PICTURE`` comment
+for Ogg/Opus); and
+reads tags and chapters back from ``ffmpeg -i`` for tests and ``check``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import struct
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, OutputError
+from .ffmpeg import probe_text
+from .models import Chapter
+
+# Front-matter keys (first one present wins) → ffmpeg's generic tag names,
+# which each muxer maps to its own frames/atoms/comments.
+TAG_SOURCES: Mapping[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "artist": ("artist", "author", "host", "hosts", "narrator"),
+    "album_artist": ("album_artist", "publisher", "author", "artist"),
+    "album": ("album", "series", "podcast", "show"),
+    "date": ("date", "published", "year"),
+    "comment": ("comment", "summary", "description"),
+    "description": ("description", "summary"),
+    "language": ("language", "lang"),
+    "genre": ("genre", "category"),
+    "keywords": ("keywords", "tags"),
+    "copyright": ("copyright", "license"),
+}
+
+# Containers that carry attached pictures through ffmpeg itself.
+FFMPEG_COVER = frozenset({"mp3", "m4a", "m4b", "flac"})
+# Containers whose pictures go in a Vorbis comment (written with mutagen).
+VORBIS_COVER = frozenset({"ogg", "opus"})
+# Containers that can hold chapters.
+CHAPTER_FORMATS = frozenset({"mp3", "m4a", "m4b", "ogg", "opus"})
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v).strip() for v in value if v not in (None, ""))
+    if value is None or isinstance(value, bool | dict):
+        return ""
+    return str(value).strip()
+
+
+def tags_from_meta(meta: Mapping[str, Any]) -> dict[str, str]:
+    """Map a transcript's front matter to generic tag names.
+
+    Lists (``tags: [a, b]``) are joined with ", "; empty values are left out;
+    a ``date`` keeps only its ISO date part.
+
+    Args:
+        meta: the transcript's front matter.
+
+    Returns:
+        Tag name → value, in the order of ``TAG_SOURCES``.
+    """
+    tags: dict[str, str] = {}
+    for tag, keys in TAG_SOURCES.items():
+        for key in keys:
+            value = _text(meta.get(key))
+            if value:
+                tags[tag] = (
+                    value[:10] if tag == "date" and re.match(r"\d{4}-\d\d-\d\d", value) else value
+                )
+                break
+    return tags
+
+
+def _escape(value: str) -> str:
+    """Escape a value for an ffmetadata file: ``=;#\\`` and newlines get a backslash."""
+    return re.sub(r"([=;#\\\n])", r"\\\1", value)
+
+
+def ffmetadata(tags: Mapping[str, str], chapters: Sequence[Chapter]) -> str:
+    """The text of an ffmetadata file holding ``tags`` and ``chapters``.
+
+    Chapter times are ms (``TIMEBASE=1/1000``); a chapter never ends before
+    it starts.
+    """
+    lines = [";FFMETADATA1"]
+    lines += [f"{_escape(k)}={_escape(v)}" for k, v in tags.items()]
+    for chapter in chapters:
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={chapter.start_ms}",
+            f"END={max(chapter.end_ms, chapter.start_ms)}",
+            f"title={_escape(chapter.title)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def cover_mime(cover: Path) -> str:
+    """The MIME type of a cover image, checked from its first bytes.
+
+    Raises:
+        ConfigError: the file is missing or neither JPEG nor PNG.
+    """
+    try:
+        head = Path(cover).read_bytes()[:8]
+    except OSError as exc:
+        raise ConfigError(
+            "cover",
+            str(cover),
+            f"cannot read the image: {exc.strerror}",
+            hint="point `cover:` in the front matter at a JPEG or PNG file "
+            "(relative to the transcript)",
+        ) from None
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    raise ConfigError(
+        "cover",
+        str(cover),
+        "not a JPEG or PNG image",
+        hint="convert the cover to JPEG or PNG (square, 1400-3000 px for podcasts)",
+    )
+
+
+def _vorbis_time(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Path | None) -> None:
+    """Write chapters (``CHAPTER001=HH:MM:SS.mmm``, ``CHAPTER001NAME``) and cover art
+    (``METADATA_BLOCK_PICTURE``) into the comments of an Ogg Vorbis or Ogg Opus file.
+
+    Chapters are written here rather than by ffmpeg because ffmpeg's Ogg
+    muxer leaves them out of Vorbis streams and misprints some start times.
+
+    Raises:
+        ConfigError: the cover is not a JPEG or PNG.
+        OutputError: the audio file cannot be read or written.
+    """
+    from mutagen import MutagenError
+    from mutagen.flac import Picture
+    from mutagen.oggopus import OggOpus
+    from mutagen.oggvorbis import OggVorbis
+
+    picture_data = ""
+    if cover is not None:
+        picture = Picture()  # type: ignore[no-untyped-call]
+        picture.type = 3  # front cover
+        picture.mime = cover_mime(cover)
+        picture.data = Path(cover).read_bytes()
+        picture_data = base64.b64encode(picture.write()).decode("ascii")  # type: ignore[no-untyped-call]
+    try:
+        opener: Any = OggOpus if _is_opus(path) else OggVorbis
+        audio: OggOpus | OggVorbis = opener(str(path))
+        assert audio.tags is not None
+        for key in [k for k in audio.tags.keys() if k.upper().startswith("CHAPTER")]:  # noqa: SIM118
+            del audio.tags[key]
+        for number, chapter in enumerate(sorted(chapters, key=lambda c: c.start_ms), start=1):
+            audio.tags[f"CHAPTER{number:03d}"] = [_vorbis_time(chapter.start_ms)]
+            audio.tags[f"CHAPTER{number:03d}NAME"] = [chapter.title]
+        if picture_data:
+            audio.tags["METADATA_BLOCK_PICTURE"] = [picture_data]
+        audio.save()
+    except (MutagenError, OSError) as exc:
+        raise OutputError(str(path), f"cannot write chapters or cover art: {exc}") from None
+
+
+_ISO639_2 = {
+    "zh": "zho",
+    "en": "eng",
+    "ja": "jpn",
+    "ko": "kor",
+    "fr": "fra",
+    "de": "deu",
+    "es": "spa",
+    "it": "ita",
+    "pt": "por",
+    "ru": "rus",
+}
+
+
+def _syncsafe(value: int) -> bytes:
+    return bytes((value >> shift) & 0x7F for shift in (21, 14, 7, 0))
+
+
+def write_id3_comment(path: Path, tags: Mapping[str, str]) -> None:
+    """Add the comment to an MP3 as an ID3v2.3 ``COMM`` frame, where players look for it.
+
+    ffmpeg only writes a generic comment as ``TXXX:comment`` (leave it out of
+    the ffmetadata for MP3). The frame is inserted at the head of the tag
+    ffmpeg wrote, so the order of its ``CHAP`` frames is kept (saving with
+    mutagen would re-sort them by size).
+
+    Raises:
+        OutputError: the file has no ID3v2.3 tag this can extend, or cannot be rewritten.
+    """
+    comment = tags.get("comment")
+    if not comment:
+        return
+    language = _ISO639_2.get(tags.get("language", "")[:2].lower(), "und")
+    utf16 = b"\xff\xfe"  # encoding 1: UTF-16 with a byte-order mark, NUL-terminated strings
+    body = (
+        b"\x01"
+        + language.encode("ascii")
+        + utf16
+        + b"\x00\x00"
+        + utf16
+        + comment.encode("utf-16-le")
+    )
+    frame = b"COMM" + struct.pack(">I", len(body)) + b"\x00\x00" + body
+    tmp = path.with_name(f".{path.name}.id3")
+    try:
+        with open(path, "rb") as source:
+            header = source.read(10)
+            if header[:4] != b"ID3\x03" or header[5] & 0xC0:  # v2.3, no unsync/extended header
+                raise OutputError(str(path), "no plain ID3v2.3 tag to add the comment to")
+            size = sum(b << shift for b, shift in zip(header[6:10], (21, 14, 7, 0), strict=True))
+            with open(tmp, "wb") as target:
+                target.write(header[:6] + _syncsafe(size + len(frame)) + frame)
+                shutil.copyfileobj(source, target, 1 << 20)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(str(path), f"cannot write the ID3 comment: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _is_opus(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return b"OpusHead" in handle.read(64)
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What ``ffmpeg -i`` reports about a file.
+
+    Attributes:
+        tags: container-level tags (lower-case keys as ffmpeg names them), plus
+            the first audio stream's tags where the container has none (Ogg).
+        chapters: chapters with start/end in ms.
+        codec: the first audio stream's codec name.
+        sample_rate: its sample rate.
+        channels: its channel layout ("mono", "stereo", ...).
+        cover: True when a picture stream is attached.
+    """
+
+    tags: Mapping[str, str]
+    chapters: tuple[Chapter, ...]
+    codec: str
+    sample_rate: int
+    channels: str
+    cover: bool
+
+
+_CHAPTER_RE = re.compile(r"^\s*Chapter #\d+:\d+: start (-?[\d.]+), end (-?[\d.]+)")
+_META_RE = re.compile(r"^(\s*)([^:]*?)\s*: (.*)$")
+_AUDIO_RE = re.compile(r"Stream #0:\d+.*?: Audio: (\w+).*?, (\d+) Hz, ([\w.()]+)")
+
+
+def read_info(path: Path) -> MediaInfo:
+    """Read tags, chapters and the audio stream's format with ``ffmpeg -i``.
+
+    Raises:
+        FfmpegError: ffmpeg cannot read the file.
+    """
+    text = probe_text(path)
+    lines = text.splitlines()
+    tags: dict[str, str] = {}
+    stream_tags: dict[str, str] = {}  # Ogg keeps its comments on the stream
+    last_key = ""
+    seen_audio = False
+    chapters: list[Chapter] = []
+    section = ""
+    pending: tuple[int, int] | None = None
+    for line in lines:
+        stripped = line.strip()
+        chapter = _CHAPTER_RE.match(line)
+        if line.startswith("Input #"):
+            section = "input"
+        elif chapter:
+            section = "chapter"
+            pending = (round(float(chapter.group(1)) * 1000), round(float(chapter.group(2)) * 1000))
+            chapters.append(Chapter("", *pending))
+        elif stripped.startswith("Stream #"):
+            section = "stream" if "Audio:" in stripped and not seen_audio else "other"
+            seen_audio = seen_audio or "Audio:" in stripped
+        elif stripped.startswith("Duration:") or stripped in ("Metadata:", "Chapters:"):
+            continue
+        else:
+            match = _META_RE.match(line)
+            if match is None:
+                continue
+            key, value = match.group(2).strip(), match.group(3)
+            target = tags if section == "input" else stream_tags if section == "stream" else None
+            if target is not None and key:
+                last_key = key.lower()
+                target[last_key] = value
+            elif target is not None and last_key in target:  # continuation of a multi-line value
+                target[last_key] += "\n" + value
+            elif section == "chapter" and key == "title" and chapters:
+                chapters[-1] = Chapter(value, chapters[-1].start_ms, chapters[-1].end_ms)
+    for key, value in stream_tags.items():
+        tags.setdefault(key, value)
+    audio = _AUDIO_RE.search(text)
+    return MediaInfo(
+        tags=tags,
+        chapters=tuple(chapters),
+        codec=audio.group(1) if audio else "",
+        sample_rate=int(audio.group(2)) if audio else 0,
+        channels=audio.group(3).rstrip(",") if audio else "",
+        cover="Video:" in text and "attached pic" in text,
+    )
