@@ -1,0 +1,395 @@
+"""Transcript writers: cues, transcript and timeline in; JSON, plain text and HTML out.
+
+``<stem>.transcript.json`` is a Podcasting 2.0 JSON transcript (one segment
+per cue). ``<stem>.transcript.txt`` and ``<stem>.transcript.html`` are
+readable transcripts for WCAG 1.2.1: title and metadata from the front
+matter, section headings, speaker names, a timestamp per turn, and the
+glossary notes kept as definitions even when they were dropped from speech.
+Files are written atomically (temporary name, then rename).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .models import Cue, Glossary, Placement, Timeline, Transcript, Turn
+from .subtitles import check_formats, write_text_atomic
+
+_LABELS: Mapping[str, Mapping[str, str]] = {
+    "zh": {
+        "author": "作者",
+        "host": "主持",
+        "date": "日期",
+        "source": "来源",
+        "url": "链接",
+        "tags": "标签",
+        "speakers": "说话人",
+        "duration": "时长",
+        "glossary": "注释",
+        "untitled": "文字稿",
+    },
+    "en": {
+        "author": "Author",
+        "host": "Host",
+        "date": "Date",
+        "source": "Source",
+        "url": "Link",
+        "tags": "Tags",
+        "speakers": "Speakers",
+        "duration": "Duration",
+        "glossary": "Notes",
+        "untitled": "Transcript",
+    },
+}
+_META_KEYS = ("author", "host", "date", "source", "url", "tags")
+_SUMMARY_KEYS = ("summary", "description")
+_OPENERS = "（([［【"
+_CLOSERS = "）)]］】"
+_CSS = (
+    "body{font-family:system-ui,'Noto Sans CJK SC','Noto Sans',sans-serif;"
+    "line-height:1.6;max-width:46em;margin:2em auto;padding:0 1em}"
+    "time{color:#555;font-variant-numeric:tabular-nums}"
+    ".speaker{font-weight:bold}dl.glossary{margin:.2em 0 1em 2em;font-size:.95em}"
+    "dl.glossary dd{margin-left:1.5em}.turn{margin-bottom:.8em}"
+)
+
+
+@dataclass(frozen=True)
+class TurnBlock:
+    """One turn as placed on the programme: consecutive placements of the same turn.
+
+    Attributes:
+        section_index: index of the section the turn belongs to.
+        section: the section's title, or None.
+        speaker: who speaks.
+        start_ms: start of the turn's first placement.
+        end_ms: end of its last placement.
+        text: the turn's display text (its utterances joined).
+        glossary: the turn's glossary notes, whether or not they were spoken.
+    """
+
+    section_index: int
+    section: str | None
+    speaker: str
+    start_ms: int
+    end_ms: int
+    text: str
+    glossary: tuple[Glossary, ...]
+
+
+def write_transcripts(
+    cues: Sequence[Cue],
+    transcript: Transcript,
+    *,
+    out_dir: Path,
+    stem: str,
+    formats: Sequence[str],
+    timeline: Timeline,
+) -> dict[str, Path]:
+    """Write the transcript formats asked for ("json", "txt", "html"); others are skipped.
+
+    Args:
+        cues: the captions, for the Podcasting 2.0 JSON segments.
+        transcript: the parsed transcript (front matter, glossary notes).
+        out_dir: an existing folder.
+        stem: file name stem.
+        formats: the user's list from ``--captions-formats``.
+        timeline: the placed utterances and chapters.
+
+    Returns:
+        The paths written, keyed "transcript_json", "txt" and "html".
+
+    Raises:
+        ConfigError: a format is unknown.
+        OutputError: a file cannot be written.
+    """
+    check_formats(formats)
+    written: dict[str, Path] = {}
+    if "json" in formats:
+        text = json.dumps(podcast_json(cues), ensure_ascii=False, indent=2) + "\n"
+        written["transcript_json"] = write_text_atomic(out_dir / f"{stem}.transcript.json", text)
+    if "txt" in formats or "html" in formats:
+        blocks = turn_blocks(timeline, transcript)
+        if "txt" in formats:
+            text = plain_text(transcript, blocks, timeline, stem=stem)
+            written["txt"] = write_text_atomic(out_dir / f"{stem}.transcript.txt", text)
+        if "html" in formats:
+            text = html_text(transcript, blocks, timeline, stem=stem)
+            written["html"] = write_text_atomic(out_dir / f"{stem}.transcript.html", text)
+    return written
+
+
+def podcast_json(cues: Sequence[Cue]) -> dict[str, Any]:
+    """The Podcasting 2.0 transcript object: one segment per cue, times in seconds."""
+    segments = [
+        {
+            "speaker": cue.speaker,
+            "startTime": round(cue.start_ms / 1000, 3),
+            "endTime": round(cue.end_ms / 1000, 3),
+            "body": join_text(cue.lines),
+        }
+        for cue in sorted(cues, key=lambda c: (c.start_ms, c.end_ms))
+        if join_text(cue.lines)
+    ]
+    return {"version": "1.0.0", "segments": segments}
+
+
+def join_text(parts: Sequence[str]) -> str:
+    """Join caption lines or sentences: no space next to CJK or full-width text, else one."""
+    out = ""
+    for part in (" ".join(p.split()) for p in parts):
+        if not part:
+            continue
+        if out and not (_wide(out[-1]) or _wide(part[0])):
+            out += " "
+        out += part
+    return out
+
+
+def format_timestamp(ms: int, *, hours: bool) -> str:
+    """``mm:ss``, or ``h:mm:ss`` when ``hours`` (programmes of an hour or more)."""
+    total = max(ms, 0) // 1000
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if hours else f"{h * 60 + m:02d}:{s:02d}"
+
+
+def turn_blocks(timeline: Timeline, transcript: Transcript) -> list[TurnBlock]:
+    """Group consecutive placements of the same turn, with the turn's glossary notes."""
+    turns = [turn for section in transcript.sections for turn in section.turns]
+    groups: list[list[Placement]] = []
+    for placement in sorted(timeline.placements, key=lambda p: p.start_ms):
+        if groups and groups[-1][0].utterance.turn_index == placement.utterance.turn_index:
+            groups[-1].append(placement)
+        else:
+            groups.append([placement])
+    blocks: list[TurnBlock] = []
+    for group in groups:
+        first = group[0].utterance
+        turn = _find_turn(turns, first.turn_index, first.line, first.speaker)
+        blocks.append(
+            TurnBlock(
+                section_index=first.section_index,
+                section=first.section,
+                speaker=first.speaker,
+                start_ms=group[0].start_ms,
+                end_ms=group[-1].end_ms,
+                text=join_text([p.utterance.display for p in group]),
+                glossary=turn.glossary if turn else (),
+            )
+        )
+    return blocks
+
+
+def note_text(glossary: Glossary) -> str:
+    """The glossary note without its surrounding brackets."""
+    note = glossary.note.strip()
+    if len(note) >= 2 and note[0] in _OPENERS and note[-1] in _CLOSERS:
+        note = note[1:-1].strip()
+    return note
+
+
+def plain_text(
+    transcript: Transcript, blocks: Sequence[TurnBlock], timeline: Timeline, *, stem: str
+) -> str:
+    """A readable plain-text transcript (UTF-8, ``\\n`` line ends)."""
+    colon = _colon(transcript.language)
+    hours = timeline.duration_ms >= 3_600_000
+    out = [_title(transcript, stem)]
+    out += [f"{name}{colon}{value}" for name, value in _meta_rows(transcript, timeline)]
+    summary = _summary(transcript)
+    if summary:
+        out += ["", summary]
+    for heading, section in _sections(blocks, timeline):
+        if heading:
+            out += ["", f"## {heading}"]
+        out.append("")
+        for block in section:
+            who = f"{block.speaker}{colon}" if block.speaker else ""
+            out.append(f"[{format_timestamp(block.start_ms, hours=hours)}] {who}{block.text}")
+            out += [f"    {g.term}{colon}{note_text(g)}" for g in block.glossary]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def html_text(
+    transcript: Transcript, blocks: Sequence[TurnBlock], timeline: Timeline, *, stem: str
+) -> str:
+    """A self-contained HTML5 transcript: no scripts, no external resources."""
+    esc = html.escape
+    lang = transcript.language or "und"
+    title = _title(transcript, stem)
+    head = [
+        "<!doctype html>",
+        f'<html lang="{esc(lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title>",
+    ]
+    author = transcript.meta.get("author")
+    if author:
+        head.append(f'<meta name="author" content="{esc(_value(author, lang))}">')
+    summary = _summary(transcript)
+    if summary:
+        head.append(f'<meta name="description" content="{esc(summary)}">')
+    head += ['<meta name="generator" content="tts-export">', f"<style>{_CSS}</style>", "</head>"]
+    body = ["<body>", "<header>", f"<h1>{esc(title)}</h1>", '<dl class="meta">']
+    for name, value in _meta_rows(transcript, timeline):
+        body.append(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>")
+    body.append("</dl>")
+    if summary:
+        body.append(f'<p class="summary">{esc(summary)}</p>')
+    body += ["</header>", "<main>"]
+    body += _html_sections(transcript, blocks, timeline)
+    body += ["</main>", "</body>", "</html>"]
+    return "\n".join(head + body) + "\n"
+
+
+def _html_sections(
+    transcript: Transcript, blocks: Sequence[TurnBlock], timeline: Timeline
+) -> list[str]:
+    esc = html.escape
+    colon = _colon(transcript.language)
+    hours = timeline.duration_ms >= 3_600_000
+    out: list[str] = []
+    notes = 0
+    for n, (heading, section) in enumerate(_sections(blocks, timeline), 1):
+        if heading:
+            out.append(f'<section aria-labelledby="section-{n}">')
+            out.append(f'<h2 id="section-{n}">{esc(heading)}</h2>')
+        else:
+            out.append("<section>")
+        for block in section:
+            ids = tuple(f"note-{notes + i + 1}" for i in range(len(block.glossary)))
+            notes += len(ids)
+            out += _html_turn(block, ids, colon=colon, hours=hours)
+        out.append("</section>")
+    return out
+
+
+def _html_turn(block: TurnBlock, ids: Sequence[str], *, colon: str, hours: bool) -> list[str]:
+    """One turn: timestamp, speaker, text with linked terms, then the glossary definitions."""
+    esc = html.escape
+    shown = format_timestamp(block.start_ms, hours=hours)
+    stamp = f'<time datetime="{_duration(block.start_ms)}">[{shown}]</time>'
+    who = f'<span class="speaker">{esc(block.speaker)}</span>{colon}' if block.speaker else ""
+    text = _linked_terms(block.text, block.glossary, ids)
+    out = ['<div class="turn">', f"<p>{stamp} {who}{text}</p>"]
+    if block.glossary:
+        out.append('<dl class="glossary">')
+        for anchor, g in zip(ids, block.glossary, strict=True):
+            term = f'<dfn id="{anchor}">{esc(g.term)}</dfn>'
+            out.append(f"<dt>{term}</dt><dd>{esc(note_text(g))}</dd>")
+        out.append("</dl>")
+    out.append("</div>")
+    return out
+
+
+def _linked_terms(text: str, glossary: Sequence[Glossary], ids: Sequence[str]) -> str:
+    """Escape ``text`` and link each glossary term's first occurrence to its definition."""
+    out: list[str] = []
+    pos = 0
+    for g, anchor in zip(glossary, ids, strict=True):
+        at = text.find(g.term, pos) if g.term else -1
+        if at < 0:
+            continue
+        out.append(html.escape(text[pos:at]))
+        out.append(f'<a href="#{anchor}">{html.escape(g.term)}</a>')
+        pos = at + len(g.term)
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def _sections(
+    blocks: Sequence[TurnBlock], timeline: Timeline
+) -> list[tuple[str | None, list[TurnBlock]]]:
+    """Consecutive blocks of one section, with the heading to show (None: no heading)."""
+    out: list[tuple[str | None, list[TurnBlock]]] = []
+    last = -1
+    for block in blocks:
+        if block.section_index != last or not out:
+            out.append((block.section or _chapter_title(timeline, block.start_ms), []))
+            last = block.section_index
+        out[-1][1].append(block)
+    return out
+
+
+def _chapter_title(timeline: Timeline, at_ms: int) -> str | None:
+    """The title of the chapter playing at ``at_ms`` (e.g. the intro before any heading)."""
+    title = None
+    for chapter in sorted(timeline.chapters, key=lambda c: c.start_ms):
+        if chapter.start_ms <= at_ms:
+            title = chapter.title
+    return title
+
+
+def _find_turn(turns: Sequence[Turn], index: int, line: int, speaker: str) -> Turn | None:
+    """The turn an utterance came from: by index in the whole transcript, checked by line."""
+    if 0 <= index < len(turns) and turns[index].line == line:
+        return turns[index]
+    for turn in turns:
+        if turn.line == line and turn.speaker == speaker:
+            return turn
+    return None
+
+
+def _meta_rows(transcript: Transcript, timeline: Timeline) -> list[tuple[str, str]]:
+    labels = _labels(transcript.language)
+    rows = [
+        (labels[key], _value(transcript.meta[key], transcript.language))
+        for key in _META_KEYS
+        if transcript.meta.get(key) not in (None, "", [], {})
+    ]
+    if transcript.speakers:
+        rows.append((labels["speakers"], _value(transcript.speakers, transcript.language)))
+    hours = timeline.duration_ms >= 3_600_000
+    rows.append((labels["duration"], format_timestamp(timeline.duration_ms, hours=hours)))
+    return rows
+
+
+def _title(transcript: Transcript, stem: str) -> str:
+    return " ".join((transcript.title or stem or _labels(transcript.language)["untitled"]).split())
+
+
+def _summary(transcript: Transcript) -> str:
+    for key in _SUMMARY_KEYS:
+        value = transcript.meta.get(key)
+        if value:
+            return " ".join(_value(value, transcript.language).split())
+    return ""
+
+
+def _value(value: Any, language: str = "en") -> str:
+    """A front-matter value as text; lists joined with 、 in Chinese, ", " otherwise."""
+    sep = "、" if _labels(language) is _LABELS["zh"] else ", "
+    if isinstance(value, list | tuple):
+        return sep.join(str(v) for v in value)
+    if isinstance(value, Mapping):
+        return sep.join(f"{k}{_colon(language)}{v}" for k, v in value.items())
+    return str(value)
+
+
+def _duration(ms: int) -> str:
+    """A valid HTML duration string (``PT1H2M3S``) for ``<time datetime>``."""
+    total = max(ms, 0) // 1000
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"PT{h}H{m}M{s}S"
+
+
+def _labels(language: str) -> Mapping[str, str]:
+    return _LABELS["zh"] if language.split("-")[0].lower() == "zh" else _LABELS["en"]
+
+
+def _colon(language: str) -> str:
+    return "：" if language.split("-")[0].lower() in ("zh", "ja") else ": "
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
