@@ -50,7 +50,10 @@ def test_colon_english_multiword_names_and_traps() -> None:
     assert data["language"] == "en"
     assert data["title"] == "The Long Interview"
     assert speakers(data) == [
-        ("Narrator", 1), ("Jane Doe", 3), ("Gary Null", 2), ("Caller Number One", 1),
+        ("Narrator", 1),
+        ("Jane Doe", 3),
+        ("Gary Null", 2),
+        ("Caller Number One", 1),
     ]
     lines = said(data)
     # prose and the cast list before the first turn are read by the narrator
@@ -237,7 +240,8 @@ def test_prose_only_wiki_article() -> None:
         "More at example.com.",
     ]
     assert [(w["line"], w["message"].split(" (")[0]) for w in data["warnings"]] == [
-        (11, "code block skipped"), (15, "table skipped"),
+        (11, "code block skipped"),
+        (15, "table skipped"),
     ]
 
 
@@ -305,8 +309,19 @@ def test_implausible_names(name: str) -> None:
     assert not dialects.plausible_name(name, "colon")
 
 
-@pytest.mark.parametrize("name", ["Host", "Gary Null", "Ludwig van Beethoven", "Dr. Smith",
-                                  "主持人", "Speaker 1", "SPEAKER_00", "J. R. Smith"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Host",
+        "Gary Null",
+        "Ludwig van Beethoven",
+        "Dr. Smith",
+        "主持人",
+        "Speaker 1",
+        "SPEAKER_00",
+        "J. R. Smith",
+    ],
+)
 def test_plausible_names(name: str) -> None:
     assert dialects.plausible_name(name, "colon")
 
@@ -322,10 +337,14 @@ def test_url_and_time_lines_never_become_labels() -> None:
     ("meta", "expected"),
     [
         ({"speakers": {"GN": "Gary Null"}}, {"GN": "Gary Null", "Gary Null": "Gary Null"}),
-        ({"speakers": {"GN": {"name": "Gary Null"}}},
-         {"GN": "Gary Null", "Gary Null": "Gary Null"}),
-        ({"participants": [{"id": "A", "name": "Alice"}, {"name": "Bob"}]},
-         {"A": "Alice", "Alice": "Alice", "Bob": "Bob"}),
+        (
+            {"speakers": {"GN": {"name": "Gary Null"}}},
+            {"GN": "Gary Null", "Gary Null": "Gary Null"},
+        ),
+        (
+            {"participants": [{"id": "A", "name": "Alice"}, {"name": "Bob"}]},
+            {"A": "Alice", "Alice": "Alice", "Bob": "Bob"},
+        ),
         ({"speakers": ["Host", "Guest"]}, {"Host": "Host", "Guest": "Guest"}),
         ({"speakers": "not a list"}, {}),
         ({"speakers": [None, {"id": None}, 3]}, {"3": "3"}),
@@ -337,9 +356,14 @@ def test_declared_speakers(meta: dict[str, Any], expected: dict[str, str]) -> No
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, (None, False)), ("auto", (None, False)), ("Bold", ("bold", False)),
-     ("timestamped", (None, True)), ("timestamped-bracket", ("bracket", True)),
-     ("prose", ("prose", False))],
+    [
+        (None, (None, False)),
+        ("auto", (None, False)),
+        ("Bold", ("bold", False)),
+        ("timestamped", (None, True)),
+        ("timestamped-bracket", ("bracket", True)),
+        ("prose", ("prose", False)),
+    ],
 )
 def test_dialect_option(value: str | None, expected: tuple[str | None, bool]) -> None:
     assert dialects.parse_option(value) == expected

@@ -39,19 +39,32 @@ skipped
 
 def _report(text: str = TEXT, **kw: Any) -> dict[str, Any]:
     script = build_script(parse_text(text, path="shape.md"))
-    return build_report(script, voices=kw.get("voices", {"Host": "en-male-1", "Guest": "en-f"}),
-                        estimated_ms=kw.get("estimated_ms", {"kokoro": 61_500, "edge": 58_000}))
+    return build_report(
+        script,
+        voices=kw.get("voices", {"Host": "en-male-1", "Guest": "en-f"}),
+        estimated_ms=kw.get("estimated_ms", {"kokoro": 61_500, "edge": 58_000}),
+    )
 
 
 def test_report_has_exactly_the_documented_shape() -> None:
     report = _report()
-    assert list(report) == ["dialect", "language", "title", "speakers", "sections", "turns",
-                            "utterances", "warnings", "estimated_ms"]
+    assert list(report) == [
+        "dialect",
+        "language",
+        "title",
+        "speakers",
+        "sections",
+        "turns",
+        "utterances",
+        "warnings",
+        "estimated_ms",
+    ]
     assert json.loads(json.dumps(report)) == report
     assert all(set(s) == {"name", "turns", "chars", "voice"} for s in report["speakers"])
     assert all(set(s) == {"title", "turns"} for s in report["sections"])
-    assert all(set(u) == {"section", "speaker", "display", "spoken", "line"}
-               for u in report["utterances"])
+    assert all(
+        set(u) == {"section", "speaker", "display", "spoken", "line"} for u in report["utterances"]
+    )
     assert all(set(w) == {"line", "message"} for w in report["warnings"])
     assert isinstance(report["turns"], int)
 
@@ -61,18 +74,31 @@ def test_report_values() -> None:
     assert (report["dialect"], report["language"], report["title"]) == ("colon", "en", "Shape")
     assert report["speakers"] == [
         {"name": "Narrator", "turns": 1, "chars": 25, "voice": ""},
-        {"name": "Host", "turns": 2, "chars": len("Hellothere.Howareyou?Bye."), "voice": "en-male-1"},
+        {
+            "name": "Host",
+            "turns": 2,
+            "chars": len("Hellothere.Howareyou?Bye."),
+            "voice": "en-male-1",
+        },
         {"name": "Guest", "turns": 2, "chars": len("Finethanks.再见。"), "voice": "en-f"},
     ]
-    assert report["sections"] == [{"title": "", "turns": 1}, {"title": "One", "turns": 2},
-                                  {"title": "Two", "turns": 2}]
+    assert report["sections"] == [
+        {"title": "", "turns": 1},
+        {"title": "One", "turns": 2},
+        {"title": "Two", "turns": 2},
+    ]
     assert report["turns"] == 5 == sum(s["turns"] for s in report["speakers"])
-    assert report["utterances"][0] == {"section": None, "speaker": "Narrator",
-                                       "display": "Intro prose for the narrator.",
-                                       "spoken": "Intro prose for the narrator.", "line": 4}
+    assert report["utterances"][0] == {
+        "section": None,
+        "speaker": "Narrator",
+        "display": "Intro prose for the narrator.",
+        "spoken": "Intro prose for the narrator.",
+        "line": 4,
+    }
     sound = [u for u in report["utterances"] if u["display"] == "[laughs]"]
-    assert sound == [{"section": "One", "speaker": "Guest", "display": "[laughs]", "spoken": "",
-                      "line": 10}]
+    assert sound == [
+        {"section": "One", "speaker": "Guest", "display": "[laughs]", "spoken": "", "line": 10}
+    ]
     assert report["warnings"] == [{"line": 18, "message": "code block skipped (not read aloud)"}]
     assert report["estimated_ms"] == {"kokoro": 61_500, "edge": 58_000}
 
@@ -89,8 +115,9 @@ def test_format_report_is_a_readable_summary() -> None:
 
 
 def test_format_report_handles_hours_and_no_warnings() -> None:
-    report = _report("Host: a\n\nGuest: b\n\nHost: c\n\nGuest: d\n",
-                     estimated_ms={"kokoro": 3_723_000})
+    report = _report(
+        "Host: a\n\nGuest: b\n\nHost: c\n\nGuest: d\n", estimated_ms={"kokoro": 3_723_000}
+    )
     text = format_report(report)
     assert "kokoro     1:02:03" in text
     assert "warnings: none" in text
@@ -100,15 +127,18 @@ def test_format_report_handles_hours_and_no_warnings() -> None:
 def test_seed_script_is_unchanged() -> None:
     """The seed segments exactly as recorded in the golden file (update it only on purpose)."""
     script = build_script(read_transcript(SEED))
-    rows = [[u.id, u.section, u.speaker, u.kind, u.display, u.spoken, u.line]
-            for u in script.utterances]
+    rows = [
+        [u.id, u.section, u.speaker, u.kind, u.display, u.spoken, u.line] for u in script.utterances
+    ]
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert len(rows) == len(golden)
     for row, expected in zip(rows, golden, strict=True):
         assert row == expected
     report = build_report(script, voices={}, estimated_ms={})
     assert [(s["name"], s["turns"]) for s in report["speakers"]] == [
-        ("主持人", 47), ("闲哥", 38), ("老修", 41),  # as `grep -c '^name:'` counts them
+        ("主持人", 47),
+        ("闲哥", 38),
+        ("老修", 41),  # as `grep -c '^name:'` counts them
     ]
     assert report["turns"] == 126
     assert report["warnings"] == []

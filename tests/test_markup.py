@@ -73,14 +73,17 @@ def test_glossary_note_with_markup_inside_is_cleaned() -> None:
 
 def test_dropped_urls_are_reported() -> None:
     assert clean_inline("go to https://a.example.org/x and (https://b.org)").dropped == (
-        "a URL", "a URL in brackets",
+        "a URL",
+        "a URL in brackets",
     )
 
 
 def test_sound_cues_are_found_with_wcag_captions() -> None:
     text = "Well (laughs) I think [笑] so (Intro music: soft piano) but (not a cue) and [1]"
     assert [caption for _, _, caption in find_sound_cues(text)] == [
-        "[laughs]", "[笑]", "[Intro music: soft piano]",
+        "[laughs]",
+        "[笑]",
+        "[Intro music: soft piano]",
     ]
     start, end, _ = find_sound_cues(text)[0]
     assert text[start:end] == "(laughs)"
@@ -99,6 +102,8 @@ def test_glossary_inside_links_and_notes_stays_aligned() -> None:
     cleaned = clean_inline("**a**(x **b**(y) z) then [**c**（d）](https://u.org) and **e**(f)")
     assert cleaned.text == "a(x b(y) z) then c（d） and e(f)"
     assert [(g.term, g.note) for g in cleaned.glossary] == [
-        ("a", "(x b(y) z)"), ("c", "（d）"), ("e", "(f)"),
+        ("a", "(x b(y) z)"),
+        ("c", "（d）"),
+        ("e", "(f)"),
     ]
     assert all(cleaned.text[g.start : g.end] == g.note for g in cleaned.glossary)

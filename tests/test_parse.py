@@ -41,7 +41,8 @@ def test_seed_structure() -> None:
     assert transcript.title == "Sora 2与OpenAI版“抖音”：重塑社交电商与AI生态的野心"
     assert transcript.speakers == ("主持人", "闲哥", "老修")
     assert [s.title for s in transcript.sections][:2] == [
-        "Sora 2的惊艳亮相与行业震动", "新世界的大门：Sora版抖音的体验与创新",
+        "Sora 2的惊艳亮相与行业震动",
+        "新世界的大门：Sora版抖音的体验与创新",
     ]
     assert len(transcript.sections) == 9
     assert sum(len(s.turns) for s in transcript.sections) == 126
@@ -102,7 +103,9 @@ def test_encodings_and_newlines_read_the_same(tmp_path: Path, encoded: bytes) ->
     assert transcript.title == "T"
     assert transcript.speakers == ("Host", "Guest")
     assert [(t.text, t.line) for t in transcript.sections[0].turns] == [
-        ("Hello there.", 6), ("Hi.", 8), ("Bye.", 10),
+        ("Hello there.", 6),
+        ("Hi.", 8),
+        ("Bye.", 10),
     ]
 
 
@@ -245,8 +248,11 @@ def test_memory_grows_linearly_with_the_input() -> None:
     assert large < len(body.encode()) * 16 * 12
 
 
-@settings(max_examples=200, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.binary(max_size=300) | st.text(max_size=200).map(lambda t: t.encode("utf-16")))
 def test_any_bytes_give_a_transcript_or_a_transcript_error(tmp_path: Path, data: bytes) -> None:
     path = write(tmp_path, data, "fuzz.md")

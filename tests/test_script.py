@@ -22,10 +22,14 @@ from tts_export.script import build_script, split_long, split_sentences
         ("真的吗？！当然……好吧⋯⋯行。", ["真的吗？！", "当然……", "好吧⋯⋯", "行。"]),
         ("第一；第二。", ["第一；", "第二。"]),
         ("Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."]),
-        ("It costs 3.5 dollars, e.g. a coffee. Fine!", ["It costs 3.5 dollars, e.g. a coffee.",
-                                                         "Fine!"]),
-        ("Version v1.2 is out. See example.com/a.b now.", ["Version v1.2 is out.",
-                                                            "See example.com/a.b now."]),
+        (
+            "It costs 3.5 dollars, e.g. a coffee. Fine!",
+            ["It costs 3.5 dollars, e.g. a coffee.", "Fine!"],
+        ),
+        (
+            "Version v1.2 is out. See example.com/a.b now.",
+            ["Version v1.2 is out.", "See example.com/a.b now."],
+        ),
         ("Wait... what? Really!", ["Wait... what?", "Really!"]),
         ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
         ("(It ended.) Next.", ["(It ended.)", "Next."]),
@@ -112,8 +116,10 @@ def test_bad_glossary_option_is_a_config_error() -> None:
 
 def test_punctuation_only_text_is_not_an_utterance() -> None:
     script = build_script(parse_text("Host: ……\n\nGuest: 好。\n\nHost: 嗯。\n\nGuest: ！\n"))
-    assert [(u.speaker, u.display) for u in script.utterances] == [("Guest", "好。"),
-                                                                    ("Host", "嗯。")]
+    assert [(u.speaker, u.display) for u in script.utterances] == [
+        ("Guest", "好。"),
+        ("Host", "嗯。"),
+    ]
 
 
 def test_language_helpers() -> None:
@@ -129,13 +135,78 @@ def test_language_helpers() -> None:
 # --- properties --------------------------------------------------------------
 
 FRAGMENTS = [
-    "**", "*", "_", "__", "[", "]", "(", ")", "[[", "]]", "](", "|", ">", "#", "- ", "`",
-    "http://", "https://", "www.", "example.com", "/path", "10:30", "0:12:34", "[05:42]",
-    "(00:12:34)", "12:34 - ", "(laughs)", "[笑]", "（", "）", "Host: ", "主持人：", "Guest：",
-    "**Host:** ", "**Guest** ", "[Alice] ", "【嘉宾】", "JAMES: ", "\n", "\n\n", "# ", "---",
-    "```", "<b>", "</b>", "<!--", "-->", "。", ".", "!", "?", "…", " ", "abc", "Def", "中文",
-    "3.5", "Mr.", "&amp;", "{#a}", "[^1]", "\r\n", "\r", "**Sora 2**（模型）", "![x](y.png)",
-    "[t](https://u.org)", "[[A|B]]", "[[A > B]]", "<br>", "Note: ", "\t", "　",
+    "**",
+    "*",
+    "_",
+    "__",
+    "[",
+    "]",
+    "(",
+    ")",
+    "[[",
+    "]]",
+    "](",
+    "|",
+    ">",
+    "#",
+    "- ",
+    "`",
+    "http://",
+    "https://",
+    "www.",
+    "example.com",
+    "/path",
+    "10:30",
+    "0:12:34",
+    "[05:42]",
+    "(00:12:34)",
+    "12:34 - ",
+    "(laughs)",
+    "[笑]",
+    "（",
+    "）",
+    "Host: ",
+    "主持人：",
+    "Guest：",
+    "**Host:** ",
+    "**Guest** ",
+    "[Alice] ",
+    "【嘉宾】",
+    "JAMES: ",
+    "\n",
+    "\n\n",
+    "# ",
+    "---",
+    "```",
+    "<b>",
+    "</b>",
+    "<!--",
+    "-->",
+    "。",
+    ".",
+    "!",
+    "?",
+    "…",
+    " ",
+    "abc",
+    "Def",
+    "中文",
+    "3.5",
+    "Mr.",
+    "&amp;",
+    "{#a}",
+    "[^1]",
+    "\r\n",
+    "\r",
+    "**Sora 2**（模型）",
+    "![x](y.png)",
+    "[t](https://u.org)",
+    "[[A|B]]",
+    "[[A > B]]",
+    "<br>",
+    "Note: ",
+    "\t",
+    "　",
 ]
 URL = re.compile(r"(?i)https?:|https?//|www\.")
 TIMESTAMP = re.compile(r"\d{1,2}:\d{2}:\d{2}|[\[(（]\s*\d{1,2}:\d{2}")
@@ -164,8 +235,9 @@ def test_any_text_parses_or_gives_a_transcript_error(text: str) -> None:
         return
     script = build_script(transcript)
     assert all(u.kind == "sound" or u.spoken for u in script.utterances)
-    assert all(u.id.startswith(f"s{u.section_index:02d}t{u.turn_index:03d}u")
-               for u in script.utterances)
+    assert all(
+        u.id.startswith(f"s{u.section_index:02d}t{u.turn_index:03d}u") for u in script.utterances
+    )
 
 
 @FAST

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -181,7 +181,9 @@ class GroupedEngine(ScriptedEngine):
     def group_cost(self, text: str) -> int:
         return len(text)
 
-    async def synthesize_group(self, texts: Sequence[str], realization: Realization) -> tuple[Synthesis, ...]:
+    async def synthesize_group(
+        self, texts: Sequence[str], realization: Realization
+    ) -> tuple[Synthesis, ...]:
         self.groups.append(tuple(texts))
         if any(m in t for t in texts for m in self.fail_on):
             raise EngineError(self.name, "group failed")
@@ -192,30 +194,57 @@ def _turns(turns: list[list[str]]) -> Script:
     utts = []
     for t, sentences in enumerate(turns):
         for n, text in enumerate(sentences):
-            utts.append(Utterance(id=f"t{t}u{n}", section=None, speaker="AB"[t % 2], display=text,
-                                  spoken=text, line=t + 1, turn_index=t, section_index=0))
+            utts.append(
+                Utterance(
+                    id=f"t{t}u{n}",
+                    section=None,
+                    speaker="AB"[t % 2],
+                    display=text,
+                    spoken=text,
+                    line=t + 1,
+                    turn_index=t,
+                    section_index=0,
+                )
+            )
     return Script(Transcript("t.md", {}, ()), tuple(utts))
 
 
 def test_grouping_stays_inside_a_turn_and_within_budget(tmp_path: Path) -> None:
     engine = GroupedEngine("main")
     turns = [["一二三", "四五六", "七八九", "十"], ["甲乙", "丙丁"]]
-    clips = synthesize_script(_turns(turns), _casting(), engine=engine, fallback=None, cache=ClipCache(tmp_path))
+    clips = synthesize_script(
+        _turns(turns), _casting(), engine=engine, fallback=None, cache=ClipCache(tmp_path)
+    )
     assert engine.groups == [("一二三", "四五六"), ("七八九", "十"), ("甲乙", "丙丁")]
     assert len({c.path for c in clips.values()}) == 6
     # Edit one sentence: only its group is rendered again.
     engine2 = GroupedEngine("main")
     turns[0][3] = "十一"
-    synthesize_script(_turns(turns), _casting(), engine=engine2, fallback=None, cache=ClipCache(tmp_path))
+    synthesize_script(
+        _turns(turns), _casting(), engine=engine2, fallback=None, cache=ClipCache(tmp_path)
+    )
     assert engine2.groups == [("七八九", "十一")] and engine2.calls == ["七八九", "十一"]
     # Without grouping every sentence is its own call (the naive loop).
     engine3 = GroupedEngine("main")
-    synthesize_script(_turns(turns), _casting(), engine=engine3, fallback=None, cache=ClipCache(tmp_path / "n"), group=False)
+    synthesize_script(
+        _turns(turns),
+        _casting(),
+        engine=engine3,
+        fallback=None,
+        cache=ClipCache(tmp_path / "n"),
+        group=False,
+    )
     assert engine3.groups == [] and len(engine3.calls) == 6
 
 
 def test_a_failing_group_is_isolated_sentence_by_sentence(tmp_path: Path) -> None:
     engine, backup = GroupedEngine("main", fail_on=("坏",)), ScriptedEngine("backup")
-    clips = synthesize_script(_turns([["好的", "坏的"]]), _casting(), engine=engine, fallback=backup, cache=ClipCache(tmp_path))
+    clips = synthesize_script(
+        _turns([["好的", "坏的"]]),
+        _casting(),
+        engine=engine,
+        fallback=backup,
+        cache=ClipCache(tmp_path),
+    )
     assert engine.groups == [("好的", "坏的")]
     assert not clips["t0u0"].fallback and clips["t0u1"].fallback and backup.calls == ["坏的"]

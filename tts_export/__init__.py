@@ -1,3 +1,3 @@
-"""tts-export: transcripts in; narrated multi-voice audio, captions, chapters and transcripts out."""
+"""tts-export: transcripts in; multi-voice audio, captions, chapters and transcripts out."""
 
 __version__ = "0.1.0"

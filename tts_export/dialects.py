@@ -68,8 +68,8 @@ _NAME_TIME_LINE = re.compile(rf"^(?P<name>[^\s:：\d][^:：\n]{{0,39}}?)\s+{_TIM
 
 _PARTICLE_WORDS = "de del della der di du da dos van von le la al bin ibn of y zu ten"
 _PARTICLES = frozenset(_PARTICLE_WORDS.split())
-_NOT_NAME_WORDS = (
-    """note notes nb n.b. warning caution tip tips hint example examples e.g eg source sources
+_NOT_NAME_WORDS = """note notes nb n.b. warning caution tip tips hint example examples e.g eg
+    source sources
     update updated edit edited ps p.s. pps disclaimer summary tl;dr tldr important info
     todo fyi re subject title date time location place url link links email e-mail tags
     see also credits transcript translation chapter section part step conclusion answer
@@ -81,16 +81,59 @@ _NOT_NAME_WORDS = (
     注 注意 备注 提示 说明 来源 链接 时间 地点 日期 原文 标题 摘要 参考 参考资料 总结 关键词
     作者 出处 网址 例如 比如 首先 其次 另外 结论 问题 答案 背景 编者按 按 附 附注
     更新 声明"""
-)
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 _VERB_ENDINGS = (
-    "说", "道", "问", "曰", "表示", "指出", "认为", "提到", "写道", "回答", "强调", "补充", "称",
+    "说",
+    "道",
+    "问",
+    "曰",
+    "表示",
+    "指出",
+    "认为",
+    "提到",
+    "写道",
+    "回答",
+    "强调",
+    "补充",
+    "称",
 )
 # Chinese discourse openers: "第一点：", "总之：", "其实：" start a sentence, not a turn.
 _CJK_OPENERS = (
-    "第", "总之", "其实", "所以", "但是", "因为", "如果", "比如", "例如", "另外", "首先", "其次",
-    "最后", "然后", "还有", "结果", "原因", "重点", "关键", "优点", "缺点", "好处", "坏处", "一是",
-    "二是", "三是", "这", "那", "我", "你", "他", "她", "它", "就是", "也就是",
+    "第",
+    "总之",
+    "其实",
+    "所以",
+    "但是",
+    "因为",
+    "如果",
+    "比如",
+    "例如",
+    "另外",
+    "首先",
+    "其次",
+    "最后",
+    "然后",
+    "还有",
+    "结果",
+    "原因",
+    "重点",
+    "关键",
+    "优点",
+    "缺点",
+    "好处",
+    "坏处",
+    "一是",
+    "二是",
+    "三是",
+    "这",
+    "那",
+    "我",
+    "你",
+    "他",
+    "她",
+    "它",
+    "就是",
+    "也就是",
 )
 _BAD_NAME_CHARS = re.compile(r"[*\[\]【】()（）<>{}|#\"“”「」『』`=~^\\/。，！？；,!?;…⋯]")
 _LATIN_WORD = re.compile(r"^[A-Za-z0-9À-ɏ][\w.'’\-]*$")
@@ -159,7 +202,9 @@ def parse_option(value: str | None) -> tuple[str | None, bool]:
     key = value.strip().lower()
     if key not in DIALECTS:
         raise ConfigError(
-            "dialect", value, "unknown speaker-label dialect",
+            "dialect",
+            value,
+            "unknown speaker-label dialect",
             hint="use one of: auto, " + ", ".join(DIALECTS),
         )
     if key == "timestamped":
@@ -180,13 +225,16 @@ def declared_speakers(meta: Mapping[str, object]) -> dict[str, str]:
     for key in ("speakers", "participants", "cast"):
         value = meta.get(key)
         if isinstance(value, Mapping):
-            pairs += [(ident, name.get("name", ident) if isinstance(name, Mapping) else name)
-                      for ident, name in value.items()]
+            pairs += [
+                (ident, name.get("name", ident) if isinstance(name, Mapping) else name)
+                for ident, name in value.items()
+            ]
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, Mapping):
-                    pairs.append((item.get("id") or item.get("name"),
-                                  item.get("name") or item.get("id")))
+                    pairs.append(
+                        (item.get("id") or item.get("name"), item.get("name") or item.get("id"))
+                    )
                 else:
                     pairs.append((item, item))
     found: dict[str, str] = {}
@@ -231,8 +279,12 @@ def plausible_name(name: str, style: str) -> bool:
     if name[0] in "-+>#" or re.match(r"^\d+[.)]\s", name):
         return False  # list items and headings
     if any("\u4e00" <= ch <= "\u9fff" for ch in name):
-        return (len(name) <= 12 and not name.endswith(_VERB_ENDINGS) and " " not in name
-                and not name.startswith(_CJK_OPENERS))
+        return (
+            len(name) <= 12
+            and not name.endswith(_VERB_ENDINGS)
+            and " " not in name
+            and not name.startswith(_CJK_OPENERS)
+        )
     words = name.split()
     if len(words) > 4:
         return False
@@ -269,23 +321,36 @@ def match_label(line: str, style: str, *, known: bool = False) -> Label | None:
     colon = bool(groups.get("c1") or groups.get("c2"))
     # "Name:text" with a half-width colon and no space reads as a time, a URL
     # or a ratio unless the name is Chinese.
-    if (style == "colon" and line[match.start("c1")] == ":" and text
-            and not text[0].isspace() and not _has_cjk(name)):
+    if (
+        style == "colon"
+        and line[match.start("c1")] == ":"
+        and text
+        and not text[0].isspace()
+        and not _has_cjk(name)
+    ):
         return None
     if style == "colon" and text.startswith("//"):
         return None
     if style == "bracket" and (is_sound_label(name) or name.startswith("^")):
         return None  # "[笑]", "[laughs]", footnotes
     text = text.strip()
-    if style != "colon" and not colon and not known and (
-        text[:1] in ("(", "（") or text[:1].islower()
+    if (
+        style != "colon"
+        and not colon
+        and not known
+        and (text[:1] in ("(", "（") or text[:1].islower())
     ):
         return None  # "**term**（note）…", "**Thyroid** is a gland": a term, not a name
     ts, rest, strong = split_timestamp(text)
     if ts and strong:
         text = rest.strip()
-    return Label(style, name, text, colon=colon,
-                 strong=bool(groups.get("ts")) or (style != "colon" and colon))
+    return Label(
+        style,
+        name,
+        text,
+        colon=colon,
+        strong=bool(groups.get("ts")) or (style != "colon" and colon),
+    )
 
 
 def find_label(line: str, style: str, detection: Detection) -> Label | None:
@@ -378,8 +443,11 @@ def detect(
 
     def accepted(style: str) -> set[str]:
         names = by_name[style]
-        if not force and not any(n in declared or len(v) >= 2 for n, v in names.items()) \
-                and len(names) < 2:
+        if (
+            not force
+            and not any(n in declared or len(v) >= 2 for n, v in names.items())
+            and len(names) < 2
+        ):
             return set()
         return {n for n, v in names.items() if _accepts(n, v, declared, force is not None)}
 
@@ -389,18 +457,30 @@ def detect(
     if not names and not force:
         rejected = tuple(sorted({(first[(s, n)], n) for s in found for n in by_name[s]}))
         return Detection("prose", timestamped=timestamped, rejected=rejected, declared=declared)
-    once = tuple(sorted(
-        (first[(style, n)], n) for n in names
-        if len(by_name[style][n]) == 1 and n not in declared and style == "colon" and not force
-        and not by_name[style][n][0].strong
-    ))
+    once = tuple(
+        sorted(
+            (first[(style, n)], n)
+            for n in names
+            if len(by_name[style][n]) == 1
+            and n not in declared
+            and style == "colon"
+            and not force
+            and not by_name[style][n][0].strong
+        )
+    )
     rejected = tuple(sorted((first[(style, n)], n) for n in by_name[style] if n not in names))
     labels = [lab for n in names for lab in by_name[style][n]]
     with_ts = sum(1 for lab in labels if lab.timestamp)
-    if style == "colon" and (force == "screenplay" or all(
-        n.isascii() and n.upper() == n and n not in declared and sum(c.isalpha() for c in n) >= 2
-        for n in names
-    )):
+    if style == "colon" and (
+        force == "screenplay"
+        or all(
+            n.isascii()
+            and n.upper() == n
+            and n not in declared
+            and sum(c.isalpha() for c in n) >= 2
+            for n in names
+        )
+    ):
         style = "screenplay"
     return Detection(
         style,

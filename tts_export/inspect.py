@@ -66,8 +66,13 @@ def build_report(
         "sections": sections,
         "turns": total,
         "utterances": [
-            {"section": u.section, "speaker": u.speaker, "display": u.display,
-             "spoken": u.spoken, "line": u.line}
+            {
+                "section": u.section,
+                "speaker": u.speaker,
+                "display": u.display,
+                "spoken": u.spoken,
+                "line": u.line,
+            }
             for u in script.utterances
         ],
         "warnings": [{"line": n.line, "message": n.message} for n in transcript.notes],
@@ -105,12 +110,15 @@ def format_report(report: Mapping[str, Any]) -> str:
     speakers = report.get("speakers", [])
     width = max((len(s["name"]) for s in speakers), default=4)
     for speaker in speakers:
-        lines.append(f"  {speaker['name']:<{width}}  {speaker['turns']:>4} turns  "
-                     f"{speaker['chars']:>7} chars  voice {speaker['voice'] or '(none)'}")
+        lines.append(
+            f"  {speaker['name']:<{width}}  {speaker['turns']:>4} turns  "
+            f"{speaker['chars']:>7} chars  voice {speaker['voice'] or '(none)'}"
+        )
     lines += ["", "sections:"]
     for number, section in enumerate(report.get("sections", []), 1):
-        lines.append(f"  {number:>2}. {section['title'] or '(untitled)'}  "
-                     f"({section['turns']} turns)")
+        lines.append(
+            f"  {number:>2}. {section['title'] or '(untitled)'}  ({section['turns']} turns)"
+        )
     estimates = report.get("estimated_ms", {})
     if estimates:
         lines += ["", "estimated duration:"]

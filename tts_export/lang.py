@@ -22,9 +22,7 @@ _HAN_RANGES: tuple[tuple[int, int], ...] = (
     (0x30000, 0x323AF),
 )
 
-_HAN = re.compile(
-    "[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES) + "]"
-)
+_HAN = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES) + "]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 HAN_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES)
 # East Asian wide and full-width blocks (an approximation of unicodedata's W/F

@@ -33,7 +33,9 @@ _NOTE = r"（(?:[^（）\n]|（[^（）\n]*）){0,500}）|\((?:[^()\n]|\([^()\n]
 # skip plain text quickly instead of trying each alternative at each position.
 _TOKEN_START = r"(?=[<`!\[{(（*_&\\hHwW\d])"
 _TOKEN = re.compile(
-    _TOKEN_START + "(?:" + "|".join(
+    _TOKEN_START
+    + "(?:"
+    + "|".join(
         (
             r"(?P<comment><!--(?:.*?-->|.*\Z))",
             r"(?P<code>(?P<ticks>`{1,3})(?P<code_text>[^`]{1,1000}?)(?P=ticks))",
@@ -54,7 +56,8 @@ _TOKEN = re.compile(
             r"(?P<entity>&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,6});)",
             r"(?P<escape>\\(?P<escaped>[\\`*_{}\[\]()#+\-.!|~<>]))",
         )
-    ) + ")",
+    )
+    + ")",
     re.DOTALL,
 )
 
@@ -76,8 +79,28 @@ _SOUND_WORDS = (
 )
 _SOUND_WORDS_EN = frozenset(_SOUND_WORDS.split())
 _SOUND_WORDS_ZH = (
-    "笑", "大笑", "笑声", "哈哈", "掌声", "鼓掌", "音乐", "背景音乐", "片头", "片尾", "停顿",
-    "咳嗽", "叹气", "沉默", "音效", "欢呼", "轻笑", "苦笑", "静音", "铃声", "插曲", "间奏",
+    "笑",
+    "大笑",
+    "笑声",
+    "哈哈",
+    "掌声",
+    "鼓掌",
+    "音乐",
+    "背景音乐",
+    "片头",
+    "片尾",
+    "停顿",
+    "咳嗽",
+    "叹气",
+    "沉默",
+    "音效",
+    "欢呼",
+    "轻笑",
+    "苦笑",
+    "静音",
+    "铃声",
+    "插曲",
+    "间奏",
 )
 _BRACKETED = re.compile(r"[(（\[【]\s*(?P<inner>[^()（）\[\]【】\n]{1,80}?)\s*[)）\]】]")
 

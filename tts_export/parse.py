@@ -24,8 +24,18 @@ from .markup import clean_inline, is_sound_cue
 from .models import Glossary, Note, Section, Transcript, Turn
 
 NARRATOR = {"zh": "旁白", "en": "Narrator"}
-_LANGUAGE_NAMES = {"chinese": "zh", "mandarin": "zh", "cmn": "zh", "中文": "zh", "汉语": "zh",
-                   "普通话": "zh", "english": "en", "eng": "en", "英文": "en", "英语": "en"}
+_LANGUAGE_NAMES = {
+    "chinese": "zh",
+    "mandarin": "zh",
+    "cmn": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+    "普通话": "zh",
+    "english": "en",
+    "eng": "en",
+    "英文": "en",
+    "英语": "en",
+}
 
 _FM_OPEN = re.compile(r"^-{3,}\s*$")
 _FM_CLOSE = re.compile(r"^(?:-{3,}|\.{3})\s*$")
@@ -40,12 +50,20 @@ _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     # signatures long enough that no text transcript starts with them
-    (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (docx/epub?)"),
-    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"), (b"ID3\x03", "an MP3 file"), (b"ID3\x04", "an MP3 file"),
-    (b"OggS\x00", "an Ogg file"), (b"fLaC\x00", "a FLAC file"), (b"\x1f\x8b", "a gzip file"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (docx/epub?)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"ID3\x03", "an MP3 file"),
+    (b"ID3\x04", "an MP3 file"),
+    (b"OggS\x00", "an Ogg file"),
+    (b"fLaC\x00", "a FLAC file"),
+    (b"\x1f\x8b", "a gzip file"),
     (b"\x7fELF", "a program"),
-    (b"{\\rtf", "an RTF document"), (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
 )
 
 
@@ -58,23 +76,32 @@ class _Block:
 def _decode(data: bytes, path: str) -> str:
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise TranscriptError(path, 0, f"this is {what}, not a text transcript",
-                                  hint="export the transcript as Markdown or plain text")
+            raise TranscriptError(
+                path,
+                0,
+                f"this is {what}, not a text transcript",
+                hint="export the transcript as Markdown or plain text",
+            )
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         codec = "utf-32"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         codec = "utf-16"
     else:
         if b"\x00" in data[:65536]:
-            raise TranscriptError(path, 0, "the file holds NUL bytes: binary data, not text",
-                                  hint="give a UTF-8 Markdown or text file")
+            raise TranscriptError(
+                path,
+                0,
+                "the file holds NUL bytes: binary data, not text",
+                hint="give a UTF-8 Markdown or text file",
+            )
         codec = "utf-8-sig"
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise TranscriptError(
-            path, line,
+            path,
+            line,
             f"invalid {codec.removesuffix('-sig').upper()} at byte offset {exc.start} "
             f"(byte 0x{data[exc.start]:02x})",
             hint="save the file as UTF-8 (or UTF-16 with a byte-order mark)",
@@ -106,11 +133,13 @@ def read_transcript(
     except FileNotFoundError:
         raise TranscriptError(name, 0, "no such file", hint="check the path") from None
     except IsADirectoryError:
-        raise TranscriptError(name, 0, "is a directory, not a file",
-                              hint="give one transcript file") from None
+        raise TranscriptError(
+            name, 0, "is a directory, not a file", hint="give one transcript file"
+        ) from None
     except OSError as exc:
-        raise TranscriptError(name, 0, f"cannot read: {exc.strerror or exc}",
-                              hint="check the file's permissions") from None
+        raise TranscriptError(
+            name, 0, f"cannot read: {exc.strerror or exc}", hint="check the file's permissions"
+        ) from None
     return parse_text(_decode(data, name), path=name, dialect=dialect, strict=strict)
 
 
@@ -137,8 +166,12 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]:
         return {}, 0
     close = next((i for i in range(first + 1, len(lines)) if _FM_CLOSE.match(lines[i])), None)
     if close is None:
-        raise TranscriptError(path, first + 1, "front matter opened with '---' is never closed",
-                              hint="end the front matter with a line '---'")
+        raise TranscriptError(
+            path,
+            first + 1,
+            "front matter opened with '---' is never closed",
+            hint="end the front matter with a line '---'",
+        )
     source = "\n".join(lines[first + 1 : close])
     try:
         data = YAMLHandler().load(source)
@@ -149,24 +182,35 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]:
         context, where = getattr(exc, "context", None), getattr(exc, "context_mark", None)
         if context and where is not None and where.line != getattr(mark, "line", -1):
             problem += f" ({context} on line {first + 2 + where.line})"
-        raise TranscriptError(path, line, f"malformed YAML front matter: {problem}",
-                              column=mark.column + 1 if mark is not None else 0,
-                              hint="fix the YAML (quote values that contain ': ' or '#')") from None
+        raise TranscriptError(
+            path,
+            line,
+            f"malformed YAML front matter: {problem}",
+            column=mark.column + 1 if mark is not None else 0,
+            hint="fix the YAML (quote values that contain ': ' or '#')",
+        ) from None
     except ValueError as exc:  # e.g. a date that does not exist: 2024-02-30
-        raise TranscriptError(path, first + 1, f"malformed YAML front matter: {exc}",
-                              hint="quote the value to keep it as text") from None
+        raise TranscriptError(
+            path,
+            first + 1,
+            f"malformed YAML front matter: {exc}",
+            hint="quote the value to keep it as text",
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise TranscriptError(path, first + 2,
-                              f"front matter must be a mapping of keys to values, "
-                              f"not a {type(data).__name__}",
-                              hint="write 'key: value' lines between the '---' lines")
+        raise TranscriptError(
+            path,
+            first + 2,
+            f"front matter must be a mapping of keys to values, not a {type(data).__name__}",
+            hint="write 'key: value' lines between the '---' lines",
+        )
     try:
         return _jsonable(data), close + 1
     except ValueError as exc:
-        raise TranscriptError(path, first + 1, str(exc),
-                              hint="remove the recursive alias from the front matter") from None
+        raise TranscriptError(
+            path, first + 1, str(exc), hint="remove the recursive alias from the front matter"
+        ) from None
 
 
 def _blocks(lines: list[str], start: int, notes: list[Note]) -> list[_Block]:
@@ -202,8 +246,12 @@ def _blocks(lines: list[str], start: int, notes: list[Note]) -> list[_Block]:
                 notes.append(Note(number, "table skipped (not read aloud)"))
             table_at, para = number, None
             continue
-        if para is not None and para.kind == "para" and len(para.lines) == 1 \
-                and _SETEXT_H1.match(line):
+        if (
+            para is not None
+            and para.kind == "para"
+            and len(para.lines) == 1
+            and _SETEXT_H1.match(line)
+        ):
             para.kind = "heading"
             para = None
             continue
@@ -274,14 +322,16 @@ class _Builder:
             if is_sound_cue(cleaned.text):
                 self._push_text(texts, glossary, line)
                 texts, glossary, offset, line = [], [], 0, 0
-                self.turns.append(Turn(self.speaker or self.narrator, cleaned.text,
-                                       para_line, kind="sound"))
+                self.turns.append(
+                    Turn(self.speaker or self.narrator, cleaned.text, para_line, kind="sound")
+                )
                 continue
             line = line or para_line
             if texts:
                 offset += 1
-            glossary += [Glossary(g.term, g.note, g.start + offset, g.end + offset)
-                         for g in cleaned.glossary]
+            glossary += [
+                Glossary(g.term, g.note, g.start + offset, g.end + offset) for g in cleaned.glossary
+            ]
             texts.append(cleaned.text)
             offset += len(cleaned.text)
         self._push_text(texts, glossary, line)
@@ -289,8 +339,9 @@ class _Builder:
 
     def _push_text(self, texts: list[str], glossary: list[Glossary], line: int) -> None:
         if texts:
-            self.turns.append(Turn(self.speaker or self.narrator, "\n".join(texts),
-                                   line, tuple(glossary)))
+            self.turns.append(
+                Turn(self.speaker or self.narrator, "\n".join(texts), line, tuple(glossary))
+            )
 
     def start_turn(self, speaker: str | None, line: int) -> None:
         self.end_turn()
@@ -307,8 +358,9 @@ class _Builder:
         if self.turns:
             self.sections.append(Section(self.title, tuple(self.turns), self.title_line))
         elif self.title is not None:
-            self.notes.append(Note(self.title_line,
-                                   f"heading {self.title!r} has no text under it; no chapter"))
+            self.notes.append(
+                Note(self.title_line, f"heading {self.title!r} has no text under it; no chapter")
+            )
         self.turns = []
 
 
@@ -323,8 +375,11 @@ def _walk(blocks: list[_Block], detection: dialects.Detection, narrator: str) ->
             continue
         build.end_para()
         for number, text in block.lines:
-            label = (dialects.find_label(text, detection.style, detection)
-                     if block.kind == "para" else None)
+            label = (
+                dialects.find_label(text, detection.style, detection)
+                if block.kind == "para"
+                else None
+            )
             if label is not None:
                 speaker = detection.declared.get(label.name, label.name)
                 build.start_turn(speaker, number)
@@ -374,25 +429,47 @@ def parse_text(
     notes: list[Note] = []
     blocks = _blocks(lines, start, notes)
     candidates = [pair for b in blocks if b.kind == "para" for pair in b.lines]
-    detection = dialects.detect(candidates, declared=dialects.declared_speakers(meta),
-                                force=force, timestamped=timestamped)
+    detection = dialects.detect(
+        candidates, declared=dialects.declared_speakers(meta), force=force, timestamped=timestamped
+    )
     language = _language(meta, blocks)
     build = _walk(blocks, detection, NARRATOR.get(language, NARRATOR["en"]))
     notes += build.notes
-    notes += [Note(line, f"speaker {name!r} has only one turn; check that it is a speaker label")
-              for line, name in detection.once]
-    notes += [Note(line, f"{name!r} looks like a speaker label but the file's pattern does not "
-                         f"support it; read as text (use --dialect to force)")
-              for line, name in detection.rejected]
+    notes += [
+        Note(line, f"speaker {name!r} has only one turn; check that it is a speaker label")
+        for line, name in detection.once
+    ]
+    notes += [
+        Note(
+            line,
+            f"{name!r} looks like a speaker label but the file's pattern does not "
+            f"support it; read as text (use --dialect to force)",
+        )
+        for line, name in detection.rejected
+    ]
     if not build.sections:
-        raise TranscriptError(path, 0, "nothing to read: no speaker turns and no prose",
-                              hint="add text under the front matter and headings")
+        raise TranscriptError(
+            path,
+            0,
+            "nothing to read: no speaker turns and no prose",
+            hint="add text under the front matter and headings",
+        )
     notes.sort(key=lambda note: note.line)
     if strict and notes:
-        raise TranscriptError(path, notes[0].line, notes[0].message,
-                              hint="fix the line, or run without --strict to accept it")
-    return Transcript(path=path, meta=meta, sections=tuple(build.sections),
-                      dialect=detection.name, language=language, notes=tuple(notes))
+        raise TranscriptError(
+            path,
+            notes[0].line,
+            notes[0].message,
+            hint="fix the line, or run without --strict to accept it",
+        )
+    return Transcript(
+        path=path,
+        meta=meta,
+        sections=tuple(build.sections),
+        dialect=detection.name,
+        language=language,
+        notes=tuple(notes),
+    )
 
 
 def _language(meta: Mapping[str, Any], blocks: list[_Block]) -> str:

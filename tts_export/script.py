@@ -20,11 +20,10 @@ _CJK_ENDS = frozenset("。！？；…⋯")
 _LATIN_ENDS = frozenset("!?")
 _CLOSERS = frozenset("”’」』）)】]》〉\"'»›*")
 _CLAUSE = frozenset("，,、：:；;")
-_ABBREVIATION_WORDS = (
-    """mr mrs ms dr prof sr jr st mt vs etc e.g i.e eg ie inc ltd co corp no nos fig figs vol
+_ABBREVIATION_WORDS = """mr mrs ms dr prof sr jr st mt vs etc e.g i.e eg ie inc ltd co corp no nos
+    fig figs vol
     vols approx est dept univ jan feb mar apr jun jul aug sep sept oct nov dec a.m p.m
     u.s u.k u.n ph.d cf al op ca gen gov sen rep rev col lt sgt capt cmdr ave blvd rd"""
-)
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _LIMIT = 120.0  # units: a Han/full-width char is 1, a half-width char 0.4 (300 Latin chars)
 _HALF = 0.4
@@ -188,9 +187,7 @@ def _segments(text: str) -> list[tuple[Literal["speech", "sound"], str]]:
     return out
 
 
-def build_script(
-    transcript: Transcript, *, glossary: Literal["drop", "keep"] = "drop"
-) -> Script:
+def build_script(transcript: Transcript, *, glossary: Literal["drop", "keep"] = "drop") -> Script:
     """Split every turn into utterances.
 
     Args:
@@ -205,8 +202,12 @@ def build_script(
         ConfigError: ``glossary`` is neither "drop" nor "keep".
     """
     if glossary not in ("drop", "keep"):
-        raise ConfigError("glossary", glossary, "must be 'drop' or 'keep'",
-                          hint="use --glossary drop (default) or --glossary keep")
+        raise ConfigError(
+            "glossary",
+            glossary,
+            "must be 'drop' or 'keep'",
+            hint="use --glossary drop (default) or --glossary keep",
+        )
     utterances: list[Utterance] = []
     turn_index = 0
     for section_index, section in enumerate(transcript.sections):
@@ -225,12 +226,19 @@ def build_script(
                 spoken = "" if kind == "sound" else _spoken(display)
                 if kind == "speech" and not _HAS_WORD.search(spoken):
                     continue
-                utterances.append(Utterance(
-                    id=f"s{section_index:02d}t{turn_index:03d}u{n:02d}",
-                    section=section.title, speaker=turn.speaker, display=display,
-                    spoken=spoken, line=turn.line, turn_index=turn_index,
-                    section_index=section_index, kind=kind,
-                ))
+                utterances.append(
+                    Utterance(
+                        id=f"s{section_index:02d}t{turn_index:03d}u{n:02d}",
+                        section=section.title,
+                        speaker=turn.speaker,
+                        display=display,
+                        spoken=spoken,
+                        line=turn.line,
+                        turn_index=turn_index,
+                        section_index=section_index,
+                        kind=kind,
+                    )
+                )
                 n += 1
             turn_index += 1
     return Script(transcript=transcript, utterances=tuple(utterances))
