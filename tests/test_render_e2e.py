@@ -208,7 +208,9 @@ def test_help_lists_commands_and_options() -> None:
 def test_check_passes_on_our_own_captions(espeak_render: tuple[Path, Path, Any]) -> None:
     out, _, _ = espeak_render
     for ext in ("srt", "vtt"):
-        proc = run_cli("check", str(out / f"{STEM}.{ext}"), "--audio", str(out / f"{STEM}.mp3"), "--json")
+        proc = run_cli(
+            "check", str(out / f"{STEM}.{ext}"), "--audio", str(out / f"{STEM}.mp3"), "--json"
+        )
         report = json.loads(proc.stdout)
         assert report["errors"] == [], report["errors"][:3]
         assert report["cues"] == len(load_subs(out / f"{STEM}.{ext}"))
@@ -216,8 +218,9 @@ def test_check_passes_on_our_own_captions(espeak_render: tuple[Path, Path, Any])
 
 
 def test_inspect_json_describes_the_seed_without_synthesizing(tmp_path: Path) -> None:
-    proc = run_cli("inspect", str(ROOT / "seeds" / "000_ca70ea49c8ed113c.txt"), "--json",
-                   cwd=tmp_path)
+    proc = run_cli(
+        "inspect", str(ROOT / "seeds" / "000_ca70ea49c8ed113c.txt"), "--json", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["language"] == "zh"

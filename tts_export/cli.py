@@ -222,7 +222,13 @@ def render(
             help="Integrated loudness target in LUFS, or off (default -19 mono, -16 stereo).",
         ),
     ] = None,
-    group: Annotated[bool, typer.Option("--group/--no-group", help="Render several sentences of a turn per engine call where the engine can (faster; kokoro).")] = True,
+    group: Annotated[
+        bool,
+        typer.Option(
+            "--group/--no-group",
+            help="Render several sentences of a turn per engine call where the engine can (faster; kokoro).",
+        ),
+    ] = True,
     config_file: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
@@ -345,8 +351,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
 ) -> None:
     """Check captions against professional rules; exit 1 when any rule is broken."""
-    from .check import check_subtitles
     from .audio import decode_duration_ms
+    from .check import check_subtitles
 
     try:
         audio_ms = decode_duration_ms(audio) if audio is not None else None

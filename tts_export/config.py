@@ -144,6 +144,12 @@ def merge(base: RenderConfig, settings: Mapping[str, Any], *, source: str) -> Re
                 "unknown setting",
                 hint=f"known settings: {', '.join(sorted({*_FILE_KEYS, 'pauses', 'voices'}))}",
             )
+    if (
+        changes.get("channels") == 2
+        and "loudness" not in changes
+        and base.loudness == RenderConfig().loudness
+    ):
+        changes["loudness"] = -16.0  # the stereo equivalent of the -19 LUFS mono default
     return replace(base, **changes)
 
 

@@ -83,7 +83,11 @@ def prepare(
     if "voices" in overrides:
         overrides = {**overrides, "voices": {**config.voices, **overrides["voices"]}}
     config = replace(config, **overrides)
-    return transcript, build_script(transcript, glossary=config.glossary), config
+    return (
+        transcript,
+        build_script(transcript, glossary="keep" if config.glossary == "keep" else "drop"),
+        config,
+    )
 
 
 def cast(script: Script, config: RenderConfig) -> Casting:
@@ -114,7 +118,9 @@ _AUTO_FALLBACK = {"edge": "kokoro", "kokoro": "espeak"}
 
 
 def _fallback(config: RenderConfig) -> Engine | None:
-    name = _AUTO_FALLBACK.get(config.engine, "none") if config.fallback == "auto" else config.fallback
+    name = config.fallback
+    if name == "auto":
+        name = _AUTO_FALLBACK.get(config.engine, "none")
     if name in ("none", config.engine):
         return None
     try:

@@ -129,7 +129,7 @@ def _plan(
     budget = engine.max_group_tokens if group and isinstance(engine, GroupingEngine) else 0
     used = 0
     for u in utterances:
-        cost = engine.group_cost(u.spoken) if budget else 0
+        cost = engine.group_cost(u.spoken) if budget and isinstance(engine, GroupingEngine) else 0
         previous = runs[-1][-1] if runs else None
         if (
             budget
