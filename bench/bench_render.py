@@ -146,7 +146,9 @@ def run_child(*args: str) -> tuple[dict[str, Any], int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"child {args[0]} failed:\n{err[-3000:]}")
-    return json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss // 1024
+    result, rss = json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss // 1024
+    print(f"# {args[0]}: {json.dumps(result)} peak RSS {rss} MB", file=sys.stderr, flush=True)
+    return result, rss
 
 
 def quick_transcript(folder: Path, sections: int) -> Path:
