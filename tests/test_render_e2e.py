@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, ROOT, load_subs, read_manifest, run_cli
 
-from tts_export.ffmpeg import decoded_duration_ms
+from tts_export.ffmpeg import decoded_duration_ms, ebur128
+from tts_export.tags import read_info
 
 SHORT_ZH = FIXTURES / "render" / "short_zh.md"
 STEM = "short_zh"
@@ -240,3 +241,38 @@ def test_voices_lists_personas_and_engine_voices_offline() -> None:
     assert proc.returncode == 0, proc.stderr
     names = {row.get("ShortName") or row.get("name") for row in json.loads(proc.stdout)}
     assert "zh-CN-XiaoxiaoNeural" in names
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "m4a", "opus"])
+def test_published_audio_meets_loudness_and_carries_chapters_and_tags(
+    espeak_render: tuple[Path, Path, Any], tmp_path: Path, fmt: str
+) -> None:
+    """A real render (clips from the cache), measured by ffmpeg's own BS.1770 meter."""
+    _, cache, _ = espeak_render
+    proc = run_cli(
+        "render",
+        str(SHORT_ZH),
+        "--engine",
+        "espeak",
+        "--out",
+        str(tmp_path),
+        "--cache-dir",
+        str(cache),
+        "--format",
+        fmt,
+        "--quiet",
+    )
+    assert proc.returncode == 0, proc.stderr
+    audio = tmp_path / f"{STEM}.{fmt}"
+    measured = ebur128(audio)
+    assert abs(measured.integrated_lufs - -19.0) <= 1.0
+    assert measured.true_peak_dbtp <= -1.0
+    info = read_info(audio)
+    assert [c.title for c in info.chapters] == ["开场", "展望"]
+    manifest = read_manifest(tmp_path, STEM)
+    starts = [c["start_ms"] for c in manifest["chapters"]]
+    assert [c.start_ms for c in info.chapters] == pytest.approx(starts, abs=30)
+    assert info.tags.get("title") == "短节目：AI视频的下一步"
+    assert any("测试编辑部" in v for k, v in info.tags.items() if k in ("artist", "author"))
+    chapters = json.loads((tmp_path / f"{STEM}.chapters.json").read_text("utf-8"))
+    assert [c["title"] for c in chapters["chapters"]] == ["开场", "展望"]
