@@ -22,6 +22,7 @@ from tts_export.assemble import assemble
 from tts_export.config import Pauses
 from tts_export.cues import speaker_label
 from tts_export.errors import ConfigError, OutputError
+from tts_export.files import write_text_atomic
 from tts_export.models import Chapter, Clip, Cue, Script, Timeline
 from tts_export.parse import read_transcript
 from tts_export.script import build_script
@@ -31,7 +32,6 @@ from tts_export.subtitles import (
     ass_escape,
     vtt_escape,
     write_subtitles,
-    write_text_atomic,
 )
 
 ALL = ("srt", "vtt", "ass")

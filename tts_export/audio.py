@@ -17,7 +17,6 @@ than half a LU or its true peak is above -1 dBTP (rare: a safety net).
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import os
 import tempfile
@@ -32,6 +31,7 @@ import numpy.typing as npt
 
 from .errors import ConfigError, OutputError
 from .ffmpeg import count_samples, decode_blocks, run_fed
+from .files import write_json
 from .loudness import (
     SILENT_LUFS,
     GainPlan,
@@ -662,11 +662,4 @@ def write_chapters_json(chapters: Sequence[Chapter], path: Path) -> Path:
             for c in sorted(chapters, key=lambda c: c.start_ms)
         ],
     }
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(str(path), f"cannot write the chapters: {exc.strerror}") from None
-    return path
+    return write_json(body, path)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from .errors import OutputError
 from .models import Casting, Timeline
 
 
@@ -71,18 +67,3 @@ def build_manifest(
         "loudness": dict(loudness or {}),
         "files": dict(files),
     }
-
-
-def write_json(data: Mapping[str, Any], path: Path) -> Path:
-    """Write JSON atomically (temporary name, then rename).
-
-    Raises:
-        OutputError: the file cannot be written.
-    """
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(str(path), f"cannot write: {exc.strerror}") from None
-    return path

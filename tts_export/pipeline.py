@@ -21,8 +21,9 @@ from .config import RenderConfig, merge
 from .cues import build_cues
 from .engines.base import Engine
 from .errors import ConfigError, EngineUnavailable
+from .files import write_json
 from .inspect import build_report
-from .manifest import build_manifest, write_json
+from .manifest import build_manifest
 from .models import Casting, Note, Script, Transcript
 from .parse import read_transcript
 from .script import build_script

@@ -19,8 +19,6 @@ it becomes ＼).
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -29,6 +27,7 @@ from pysubs2 import Alignment, Color, SSAEvent, SSAFile, SSAStyle
 
 from .cues import speaker_label  # one label shape, so widths agree with the cue builder
 from .errors import ConfigError, OutputError
+from .files import write_text_atomic
 from .models import Chapter, Cue
 
 SUBTITLE_FORMATS: tuple[str, ...] = ("srt", "vtt", "ass")
@@ -278,49 +277,6 @@ def vtt_escape(text: str) -> str:
 def ass_escape(text: str) -> str:
     """Make text literal in ASS: braces would open override tags, backslashes escape codes."""
     return text.replace("{", "｛").replace("}", "｝").replace("\\", "＼")
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 text (no BOM) to a temporary file beside ``path``, then rename it.
-
-    An existing file is replaced whole or not at all; the data is flushed to
-    disk before the rename. The new file gets the usual permissions (umask),
-    not the private ones ``tempfile.mkstemp`` would give.
-
-    Raises:
-        OutputError: the folder is missing or the file cannot be written.
-    """
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise OutputError(
-            str(path),
-            f"text holds a character UTF-8 cannot store at offset {exc.start}",
-            hint="the transcript contains invalid Unicode (a lone surrogate); fix the source",
-        ) from None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise OutputError(
-            str(path),
-            f"cannot write: {exc.strerror or exc}",
-            hint="check that the output folder exists and is writable (--out DIR)",
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(
-            str(path),
-            f"cannot write: {exc.strerror or exc}",
-            hint="check free disk space and the folder's permissions",
-        ) from None
-    return path
 
 
 def _check_times(cues: Sequence[Cue], path: Path) -> None:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .files import write_text_atomic
 from .models import Cue, Glossary, Placement, Timeline, Transcript, Turn
-from .subtitles import check_formats, write_text_atomic
+from .subtitles import check_formats
 
 _LABELS: Mapping[str, Mapping[str, str]] = {
     "zh": {
