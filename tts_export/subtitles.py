@@ -19,7 +19,7 @@ it becomes ＼).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -121,16 +121,22 @@ def srt_text(cues: Sequence[Cue], language: str) -> str:
     read as a timing line). ``cues`` must already be sorted.
     """
     subs = SSAFile()
+    for cue, lines in _labelled_lines(cues, language):
+        # "-->" inside text would read as a timing line in SRT parsers
+        text = "\\N".join(_guard_backslashes(line).replace("-->", "→") for line in lines)
+        subs.append(SSAEvent(start=int(cue.start_ms), end=int(cue.end_ms), text=text))
+    return subs.to_string("srt", keep_ssa_tags=True)
+
+
+def _labelled_lines(cues: Sequence[Cue], language: str) -> Iterator[tuple[Cue, list[str]]]:
+    """Each cue with text and its lines, the speaker label put before the first where shown."""
     for cue, show in zip(cues, _labels_shown(cues), strict=True):
         lines = _clean_lines(cue)
         if not lines:
             continue
         if show:
             lines[0] = speaker_label(_one_line(cue.speaker), language) + lines[0]
-        # "-->" inside text would read as a timing line in SRT parsers
-        text = "\\N".join(_guard_backslashes(line).replace("-->", "→") for line in lines)
-        subs.append(SSAEvent(start=int(cue.start_ms), end=int(cue.end_ms), text=text))
-    return subs.to_string("srt", keep_ssa_tags=True)
+        yield cue, lines
 
 
 def _labels_shown(cues: Sequence[Cue]) -> list[bool]:
@@ -161,12 +167,7 @@ def vtt_text(cues: Sequence[Cue], language: str) -> str:
     say who speaks). ``cues`` must already be sorted.
     """
     subs = SSAFile()
-    for cue, show in zip(cues, _labels_shown(cues), strict=True):
-        lines = _clean_lines(cue)
-        if not lines:
-            continue
-        if show:
-            lines[0] = speaker_label(_one_line(cue.speaker), language) + lines[0]
+    for cue, lines in _labelled_lines(cues, language):
         body = "\\N".join(_guard_backslashes(vtt_escape(line)) for line in lines)
         speaker = _one_line(cue.speaker)
         if speaker:
