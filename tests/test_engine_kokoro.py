@@ -11,6 +11,8 @@ import asyncio
 import hashlib
 import itertools
 import math
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -22,6 +24,7 @@ from tts_export.engines.g2p import closed, pack, split_phonemes
 from tts_export.engines.kokoro import (
     MAX_TOKENS,
     KokoroEngine,
+    _Gate,
     parse_voice,
     quiet_cut,
     to_pcm16,
@@ -389,6 +392,53 @@ def test_unknown_option_is_a_config_error() -> None:
     assert "500" in str(info.value)
     made = engines.create("kokoro", group_tokens=120)
     assert isinstance(made, GroupingEngine) and made.max_group_tokens == 120
+
+
+def test_gate_keeps_calls_within_the_budget_in_arrival_order() -> None:
+    """Calls share the token budget; an oversize call runs alone; nobody jumps the queue."""
+    gate = _Gate(300)
+    started: list[str] = []
+    release = {name: threading.Event() for name in ("a", "b", "c", "big", "d")}
+
+    def call(name: str, tokens: int) -> None:
+        with gate.hold(tokens):
+            started.append(name)
+            release[name].wait(10)
+
+    def wait_until(check: object) -> None:
+        deadline = time.monotonic() + 10
+        while not check():  # type: ignore[operator]
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+
+    threads = []
+    for waiting, (name, tokens) in enumerate(
+        [("a", 200), ("b", 200), ("c", 50), ("big", 450), ("d", 100)]
+    ):
+        threads.append(threading.Thread(target=call, args=(name, tokens)))
+        threads[-1].start()
+        wait_until(lambda w=waiting: len(started) + len(gate._queue) == w + 1)
+    assert started == ["a"]  # "c" would fit beside "a" but waits its turn behind "b"
+    release["a"].set()
+    wait_until(lambda: len(started) == 3)
+    assert started == ["a", "b", "c"] and gate._used == 250
+    release["b"].set()
+    time.sleep(0.05)
+    assert started == ["a", "b", "c"]  # "big" waits for the gate to empty
+    release["c"].set()
+    wait_until(lambda: len(started) == 4)
+    time.sleep(0.05)
+    assert started[-1] == "big" and gate._used == 450  # alone, "d" held back
+    release["big"].set()
+    release["d"].set()
+    for t in threads:
+        t.join(10)
+    assert started == ["a", "b", "c", "big", "d"] and gate._used == 0
+
+
+def test_default_jobs_split_the_cores(engine: KokoroEngine) -> None:
+    assert engine.max_jobs == 2 and engine.threads >= 1
+    assert engine._gate.budget == 2 * engine.max_group_tokens
 
 
 def test_estimate_is_near_the_speech_length(engine: KokoroEngine) -> None:

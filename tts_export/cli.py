@@ -170,7 +170,10 @@ def render(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", help="Parallel synthesis calls (default: the engine's own; edge 4)."
+            "--jobs",
+            "-j",
+            help="Parallel synthesis calls (default: the engine's own; edge 4, kokoro 2, "
+            "each kokoro call getting the cores / jobs threads).",
         ),
     ] = None,
     voice: VoiceOpt = None,

