@@ -5,6 +5,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -138,25 +142,56 @@ def test_voice_override_and_glossary_keep(tmp_path: Path) -> None:
     assert any("OpenAI公司开发" in u["spoken"] for u in manifest["utterances"])
 
 
-def test_kokoro_default_engine_renders_and_agrees(tmp_path: Path) -> None:
+def _render_args(out: Path) -> list[str]:
+    return ["render", str(SHORT_ZH), "--out", str(out), "--cache-dir", str(out / "c"), "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def kokoro_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default engine, no --engine: offline neural voices."""
-    proc = run_cli(
-        "render",
-        str(SHORT_ZH),
-        "--out",
-        str(tmp_path),
-        "--cache-dir",
-        str(tmp_path / "c"),
-        "--quiet",
-    )
+    out = tmp_path_factory.mktemp("kokoro")
+    proc = run_cli(*_render_args(out))
     assert proc.returncode == 0, proc.stderr
-    manifest = _assert_files_agree(tmp_path, STEM)
+    return out
+
+
+def test_kokoro_default_engine_renders_and_agrees(kokoro_render: Path) -> None:
+    manifest = _assert_files_agree(kokoro_render, STEM)
     assert manifest["engine"] == "kokoro"
     assert {u["engine"] for u in manifest["utterances"] if u["kind"] == "speech"} == {"kokoro"}
     assert len({s["voice"] for s in manifest["speakers"].values()}) == 3
     # Clips were trimmed: the first speech starts right after the head room tone.
     first = next(u for u in manifest["utterances"] if u["kind"] == "speech")
     assert first["start_ms"] <= 600
+
+
+def test_killed_render_resumes_from_the_cache_and_matches_an_uninterrupted_one(
+    kokoro_render: Path, tmp_path: Path
+) -> None:
+    """SIGKILL mid-synthesis, rerun: the finished clips are reused, the files match."""
+    cache = tmp_path / "c"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tts_export", *_render_args(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and not list(cache.glob("*/*.json")):
+        assert time.monotonic() < deadline, "no clip was cached within 10 minutes"
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the render finished before it could be killed"
+    assert not (tmp_path / f"{STEM}.mp3").exists()
+
+    rerun = run_cli(*_render_args(tmp_path))
+    assert rerun.returncode == 0, rerun.stderr
+    counts = read_manifest(tmp_path, STEM)["stats"]
+    assert 0 < counts["cached"] < counts["utterances"]
+    for suffix in ("mp3", "srt", "vtt"):
+        name = f"{STEM}.{suffix}"
+        assert (tmp_path / name).read_bytes() == (kokoro_render / name).read_bytes(), name
 
 
 @pytest.mark.parametrize(
