@@ -19,6 +19,7 @@ import pytest
 
 from tts_export import engines
 from tts_export.casting import load_profiles
+from tts_export.engines import kokoro
 from tts_export.engines.base import Engine, GroupingEngine
 from tts_export.engines.g2p import closed, pack, split_phonemes
 from tts_export.engines.kokoro import (
@@ -436,9 +437,12 @@ def test_gate_keeps_calls_within_the_budget_in_arrival_order() -> None:
     assert started == ["a", "b", "c", "big", "d"] and gate._used == 0
 
 
-def test_default_jobs_split_the_cores(engine: KokoroEngine) -> None:
-    assert engine.max_jobs == 2 and engine.threads >= 1
+def test_jobs_split_the_cores(engine: KokoroEngine) -> None:
+    assert engine.max_jobs == 1 and engine.threads == kokoro.cpu_count()
     assert engine._gate.budget == 2 * engine.max_group_tokens
+    pair = engines.create("kokoro", jobs=2)
+    assert isinstance(pair, KokoroEngine)
+    assert pair.max_jobs == 2 and pair.threads == max(1, kokoro.cpu_count() // 2)
 
 
 def test_estimate_is_near_the_speech_length(engine: KokoroEngine) -> None:

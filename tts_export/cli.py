@@ -172,8 +172,8 @@ def render(
         typer.Option(
             "--jobs",
             "-j",
-            help="Parallel synthesis calls (default: the engine's own; edge 4, kokoro 2, "
-            "each kokoro call getting the cores / jobs threads).",
+            help="Parallel synthesis calls (default: the engine's own; edge 4, kokoro 1 "
+            "using every core; kokoro calls get cores / jobs threads each).",
         ),
     ] = None,
     voice: VoiceOpt = None,

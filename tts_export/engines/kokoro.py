@@ -50,9 +50,10 @@ EDGE_KEEP = SAMPLE_RATE * 150 // 1000  # silence kept outside the speech at a cl
 PHONEME_CACHE = 4096
 PEAK_LIMIT = 10 ** (-1.05 / 20)  # a hair under -1 dBFS, so int16 rounding stays below it
 QUIET_DB = -40.0  # a 10 ms window this far below the loud ones counts as a pause
-# Two calls at once on one shared session, each on its own cores, beat one call on all
-# cores (bench/bench_kokoro.py; the README has the figures).
-DEFAULT_JOBS = 2
+# One call at a time on all cores. Two 1-thread calls at once are no faster per call
+# pair, and whenever only one is left running it gets one core: a render of the seed's
+# first two sections took 200 s with one call, 218 s with two (the README has figures).
+DEFAULT_JOBS = 1
 _VOICE_ID = re.compile(r"[a-z]{2}_[a-z0-9]+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -105,8 +106,10 @@ class _Gate:
         with self._cond:
             self._queue.append(ticket)
             self._cond.wait_for(
-                lambda: self._queue[0] is ticket
-                and (self._used == 0 or self._used + tokens <= self.budget)
+                lambda: (
+                    self._queue[0] is ticket
+                    and (self._used == 0 or self._used + tokens <= self.budget)
+                )
             )
             self._queue.popleft()
             self._used += tokens
@@ -238,7 +241,7 @@ class KokoroEngine:
             threads: onnxruntime intra-op threads per call (default: the cores
                 divided among the jobs, at least 1).
             jobs: how many calls may run at once on the one shared session
-                (default 2); together they hold at most ``2 * group_tokens``
+                (default 1); together they hold at most ``2 * group_tokens``
                 tokens, or one call of any size.
             group_tokens: phoneme budget of one grouped call (default 200, most 500);
                 memory grows with it and longer calls are no faster.
