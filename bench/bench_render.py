@@ -69,7 +69,7 @@ def _union_seconds(spans: list[tuple[float, float]]) -> float:
 
 def child_render(transcript: Path, out: Path, cache: Path, group: bool) -> dict[str, Any]:
     spans = _instrument_inference()
-    from tts_export import pipeline
+    from tts_export import engines, pipeline
     from tts_export.config import RenderConfig
 
     start = time.perf_counter()
@@ -77,7 +77,10 @@ def child_render(transcript: Path, out: Path, cache: Path, group: bool) -> dict[
         transcript, RenderConfig(), {"out_dir": out, "cache_dir": cache, "group": group}
     )
     wall = time.perf_counter() - start
+    made = engines.create("kokoro")  # the defaults the render used; loads nothing heavy
     return {
+        "engine": f"threads {getattr(made, 'threads', 0)}, jobs {made.max_jobs}, "
+        f"groups <= {getattr(made, 'max_group_tokens', 0)} tokens",
         "wall_s": wall,
         "inference_s": _union_seconds(spans),
         "audio_ms": result.duration_ms,
@@ -202,6 +205,7 @@ def main() -> None:
     edit_extra = edit["wall_s"] - edit["inference_s"]
     rows = [
         ("transcript", transcript.name, ""),
+        ("kokoro", "defaults", cold["engine"]),
         ("audio length", f"{audio_s / 60:.1f} min", f"{cold['utterances']} utterances"),
         (
             "cold render",
