@@ -11,19 +11,15 @@ the synth stage stores clips, so both paths are measured against the same
 speech. Phonemes are computed once up front (as synth planning does) and
 timed separately.
 
-    python bench/bench_kokoro.py [--sentences 40] [--block 3] [--threads 2] [--group-tokens 500]
+    python bench/bench_kokoro.py [--sentences 40] [--block 3] [--threads N] [--group-tokens N]
 
-Measured 2026-11-25 on 2 cores shared with four other busy processes (load
-average 2-3), so absolute RTFs are about twice an idle machine's and the
-ratios are noisy:
-- 40 sentences, budget 500: 40 single calls 312.6 s wall for 280.2 s of
-  speech (RTF 1.12); 15 grouped calls 247.3 s for 239.4 s (RTF 1.03);
-  groups / singles wall 0.79. Peak RSS ~1.27 GB.
-- 24 sentences, budget 300: 24 calls 171.6 s (RTF 1.03); 12 calls 179.3 s
-  (RTF 1.12); ratio 1.04, i.e. within the noise. Peak RSS 1.29 GB.
+Threads and group budget default to the engine's (all cores; 200 tokens).
+Measured 2026-11-28 on an idle 2-core machine, 40 sentences: 40 single
+calls 117.3 s for 280.7 s of speech (RTF 0.418), 28 grouped calls 115.2 s
+for 273.6 s (RTF 0.421); groups / singles wall 0.98; peak RSS 1.31 GB.
 Grouped speech is shorter than the same sentences alone (fewer
-mid-sentence pauses, shorter final syllables): part of the wall-time gain is
-less audio, not faster inference. Rerun on an idle machine before quoting.
+mid-sentence pauses, shorter final syllables), so what grouping saves is
+less audio, not faster inference.
 """
 
 from __future__ import annotations
