@@ -53,7 +53,7 @@ def _instrument_inference() -> list[tuple[float, float]]:
         finally:
             spans.append((start, time.perf_counter()))
 
-    ort.InferenceSession.run = timed  # type: ignore[method-assign]
+    ort.InferenceSession.run = timed
     return spans
 
 
