@@ -109,11 +109,8 @@ def cast(script: Script, config: RenderConfig) -> Casting:
 
 def _engine(name: str, config: RenderConfig) -> Engine:
     """The engine ``name``; ``--jobs`` sizes the chosen engine, never a fallback."""
-    jobs = config.jobs if name == config.engine else 0
-    if name == "edge":
-        return engines.create(name, jobs=jobs or 4)
-    if name == "kokoro" and jobs:
-        return engines.create(name, jobs=jobs)  # its threads follow: cores / jobs
+    if config.jobs and name == config.engine and name in ("edge", "kokoro"):
+        return engines.create(name, jobs=config.jobs)  # kokoro's threads follow: cores / jobs
     return engines.create(name)
 
 
