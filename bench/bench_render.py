@@ -69,18 +69,19 @@ def _union_seconds(spans: list[tuple[float, float]]) -> float:
 
 def child_render(transcript: Path, out: Path, cache: Path, group: bool) -> dict[str, Any]:
     spans = _instrument_inference()
-    from tts_export import engines, pipeline
+    from tts_export import pipeline
     from tts_export.config import RenderConfig
+    from tts_export.engines.kokoro import KokoroEngine
 
     start = time.perf_counter()
     result = pipeline.render(
         transcript, RenderConfig(), {"out_dir": out, "cache_dir": cache, "group": group}
     )
     wall = time.perf_counter() - start
-    made = engines.create("kokoro")  # the defaults the render used; loads nothing heavy
+    made = KokoroEngine()  # the defaults the render used
     return {
-        "engine": f"threads {getattr(made, 'threads', 0)}, jobs {made.max_jobs}, "
-        f"groups <= {getattr(made, 'max_group_tokens', 0)} tokens",
+        "engine": f"threads {made.threads}, jobs {made.max_jobs}, "
+        f"groups <= {made.max_group_tokens} tokens",
         "wall_s": wall,
         "inference_s": _union_seconds(spans),
         "audio_ms": result.duration_ms,
