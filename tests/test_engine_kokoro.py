@@ -13,6 +13,7 @@ import itertools
 import math
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -406,19 +407,17 @@ def test_gate_keeps_calls_within_the_budget_in_arrival_order() -> None:
             started.append(name)
             release[name].wait(10)
 
-    def wait_until(check: object) -> None:
+    def wait_until(check: Callable[[], bool]) -> None:
         deadline = time.monotonic() + 10
-        while not check():  # type: ignore[operator]
+        while not check():
             assert time.monotonic() < deadline
             time.sleep(0.002)
 
-    threads = []
-    for waiting, (name, tokens) in enumerate(
-        [("a", 200), ("b", 200), ("c", 50), ("big", 450), ("d", 100)]
-    ):
+    threads: list[threading.Thread] = []
+    for name, tokens in [("a", 200), ("b", 200), ("c", 50), ("big", 450), ("d", 100)]:
         threads.append(threading.Thread(target=call, args=(name, tokens)))
         threads[-1].start()
-        wait_until(lambda w=waiting: len(started) + len(gate._queue) == w + 1)
+        wait_until(lambda: len(started) + len(gate._queue) == len(threads))
     assert started == ["a"]  # "c" would fit beside "a" but waits its turn behind "b"
     release["a"].set()
     wait_until(lambda: len(started) == 3)
