@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fake_edge import LEAD_MS, FakeEdge, duration_for, mp3_for
 
-from tts_export.engines.edge import EdgeEngine
+from tts_export.engines.edge.engine import EdgeEngine
 from tts_export.models import Realization
 
 

@@ -29,8 +29,8 @@ import numpy as np
 import onnxruntime as ort
 from bench_kokoro import VOICE, seed_utterances
 
-from tts_export.engines.kokoro import KokoroEngine, cpu_count
-from tts_export.engines.onnx_outputs import load_model_bytes, open_session
+from tts_export.engines.kokoro.engine import KokoroEngine, cpu_count
+from tts_export.engines.kokoro.model import load_model_bytes, open_session
 
 Feeds = dict[str, Any]
 _worker_session: Any = None

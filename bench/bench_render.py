@@ -71,7 +71,7 @@ def child_render(transcript: Path, out: Path, cache: Path, group: bool) -> dict[
     spans = _instrument_inference()
     from tts_export import pipeline
     from tts_export.config import RenderConfig
-    from tts_export.engines.kokoro import KokoroEngine
+    from tts_export.engines.kokoro.engine import KokoroEngine
 
     start = time.perf_counter()
     result = pipeline.render(
@@ -96,12 +96,12 @@ def child_naive(transcript: Path) -> dict[str, Any]:
     import onnxruntime as ort
 
     from tts_export.casting import cast_voices, load_profiles
-    from tts_export.engines import kokoro
-    from tts_export.engines.g2p import split_phonemes
-    from tts_export.engines.onnx_outputs import load_model_bytes
+    from tts_export.engines.kokoro import engine as kokoro
+    from tts_export.engines.kokoro.g2p import split_phonemes
+    from tts_export.engines.kokoro.model import load_model_bytes
     from tts_export.models import Realization
-    from tts_export.parse import read_transcript
     from tts_export.script import build_script
+    from tts_export.transcript.parse import read_transcript
 
     script = build_script(read_transcript(transcript))
     speech = [u for u in script.utterances if u.kind == "speech"]

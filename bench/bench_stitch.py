@@ -71,7 +71,7 @@ def timeline(clips: list[tuple[Path, int]], count: int):  # type: ignore[no-unty
 
 
 def run_stream(folder: Path, count: int, fmt: str, loudness: float | None) -> dict[str, float]:
-    from tts_export.audio import write_audio
+    from tts_export.audio.encode import write_audio
 
     clips = make_clips(folder)
     tl = timeline(clips, count)
@@ -90,7 +90,7 @@ def run_stream(folder: Path, count: int, fmt: str, loudness: float | None) -> di
 def run_pydub(folder: Path, count: int) -> dict[str, float]:
     from pydub import AudioSegment
 
-    from tts_export.ffmpeg import ffmpeg_exe
+    from tts_export.audio.ffmpeg import ffmpeg_exe
 
     AudioSegment.converter = ffmpeg_exe()
     clips = make_clips(folder)

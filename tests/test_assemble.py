@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts_export.assemble import assemble
+from tts_export.audio.timeline import assemble
 from tts_export.config import Pauses
 from tts_export.models import Clip, Script, Transcript, Utterance
 

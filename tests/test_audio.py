@@ -17,19 +17,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts_export.audio import (
+from tts_export.audio.encode import (
     AudioResult,
     decode_duration_ms,
     iter_programme,
     plan_levels,
-    trim_silence,
     write_audio,
     write_chapters_json,
 )
+from tts_export.audio.ffmpeg import Ebur128Stream, FfmpegError, decode_pcm, ebur128
+from tts_export.audio.loudness import measure_stream
 from tts_export.errors import ConfigError, OutputError
-from tts_export.ffmpeg import Ebur128Stream, FfmpegError, decode_pcm, ebur128
-from tts_export.loudness import measure_stream
 from tts_export.models import Chapter, Clip, Placement, Timeline, Utterance
+from tts_export.synth.clips import trim_silence
 
 RATE = 24000
 
@@ -311,7 +311,7 @@ def test_stereo_targets_minus_16(programme: Timeline, tmp_path: Path) -> None:
     result = write_audio(programme, tmp_path / "ep.m4b", fmt="m4b", channels=2, loudness=-16.0)
     report = ebur128(result.path)
     assert abs(report.integrated_lufs + 16.0) <= 1.0 and report.true_peak_dbtp <= -1.0
-    from tts_export.tags import read_info
+    from tts_export.audio.tags import read_info
 
     info = read_info(result.path)
     assert info.channels == "stereo" and info.codec == "aac"

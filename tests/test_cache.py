@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tts_export.cache import ClipCache, clip_key
 from tts_export.models import Boundary, Realization
+from tts_export.synth.cache import ClipCache, clip_key
 
 
 def test_key_changes_with_each_input() -> None:

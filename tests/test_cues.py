@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tts_export.caption_profiles import CaptionProfile, get_profile
-from tts_export.cues import build_cues, speaker_label
+from tts_export.captions.cues import build_cues, speaker_label
+from tts_export.captions.profiles import CaptionProfile, get_profile
 from tts_export.errors import ConfigError
 from tts_export.lang import display_width
 from tts_export.models import Boundary, Clip, Cue, Placement, Timeline, Utterance
@@ -407,7 +407,7 @@ def test_real_espeak_clips_give_valid_cues() -> None:
     from tts_export.models import Realization
 
     try:
-        from tts_export.engines.espeak import EspeakEngine
+        from tts_export.engines.espeak.engine import EspeakEngine
 
         engine = EspeakEngine()
     except (ImportError, EngineError) as exc:  # pragma: no cover - engine missing here

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from tts_export import dialects
+from tts_export.transcript import dialects
 from tts_export.errors import ConfigError
-from tts_export.inspect import build_report
-from tts_export.parse import parse_text, read_transcript
+from tts_export.report import build_report
 from tts_export.script import build_script
+from tts_export.transcript.parse import parse_text, read_transcript
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "transcripts"
 

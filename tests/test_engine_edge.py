@@ -25,11 +25,12 @@ from fake_edge import LEAD_MS, FakeEdge, duration_for, mp3_for, tokens
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts_export import engines, voice_list
-from tts_export.cache import ClipCache
+from tts_export import engines
 from tts_export.casting import load_profiles
+from tts_export.engines import list_voices
 from tts_export.engines.base import Engine
-from tts_export.engines.edge import (
+from tts_export.engines.edge import voices as edge_voices
+from tts_export.engines.edge.engine import (
     MAX_SSML_BYTES,
     SAMPLE_RATE,
     VOICE_PATTERN,
@@ -40,6 +41,7 @@ from tts_export.engines.edge import (
 from tts_export.errors import ConfigError, EngineError, EngineUnavailable, VoiceError
 from tts_export.models import (
     Casting,
+    EngineVoice,
     Realization,
     Script,
     Synthesis,
@@ -47,7 +49,7 @@ from tts_export.models import (
     Utterance,
     VoiceProfile,
 )
-from tts_export.voice_list import list_voices
+from tts_export.synth.cache import ClipCache
 
 ZH = "你好，欢迎收听本期节目。"
 XIAOXIAO = Realization("edge", "zh-CN-XiaoxiaoNeural")
@@ -362,22 +364,22 @@ def test_estimate_follows_script() -> None:
 
 def test_bundled_edge_list_filters_by_language() -> None:
     zh_cn = list_voices("edge", lang="zh-CN")
-    names = {r["name"] for r in zh_cn}
+    names = {v.name for v in zh_cn}
     assert {"zh-CN-XiaoxiaoNeural", "zh-CN-YunxiNeural", "zh-CN-liaoning-XiaobeiNeural"} <= names
-    assert not any(r["locale"].startswith("zh-TW") for r in zh_cn)
-    zh = {r["locale"] for r in list_voices("edge", lang="zh")}
+    assert not any(v.locale.startswith("zh-TW") for v in zh_cn)
+    zh = {v.locale for v in list_voices("edge", lang="zh")}
     assert {"zh-CN", "zh-TW", "zh-HK"} <= zh
     gb = list_voices("edge", lang="en-gb")
-    assert gb and all(r["locale"] == "en-GB" for r in gb)
-    genders = {r["name"]: r["gender"] for r in list_voices("edge")}
+    assert gb and all(v.locale == "en-GB" for v in gb)
+    genders = {v.name: v.gender for v in list_voices("edge")}
     assert genders["zh-CN-YunjianNeural"] == "male" and genders["en-US-AriaNeural"] == "female"
-    assert all(set(r) == {"name", "gender", "locale"} for r in zh_cn)
+    assert all(v.engine == "edge" for v in zh_cn)
 
 
 def test_bundled_edge_voices_all_pass_the_engine_check() -> None:
     engine = EdgeEngine()
-    for row in list_voices("edge"):
-        engine.check_voice(Realization("edge", row["name"]))
+    for voice in list_voices("edge"):
+        engine.check_voice(Realization("edge", voice.name))
 
 
 def test_refresh_offline_says_the_bundled_list_works(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -388,15 +390,13 @@ def test_refresh_offline_says_the_bundled_list_works(monkeypatch: pytest.MonkeyP
 
 
 def test_damaged_snapshot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(voice_list, "BUNDLED_FILE", "no_such_list.json")
-    voice_list._bundled.cache_clear()
+    monkeypatch.setattr(edge_voices, "BUNDLED_FILE", "no_such_list.json")
     try:
         with pytest.raises(EngineUnavailable) as info:
             list_voices("edge")
         assert "no_such_list.json" in str(info.value) and "--refresh" in info.value.hint
     finally:
         monkeypatch.undo()
-        voice_list._bundled.cache_clear()
     assert list_voices("edge", lang="en-US")
 
 
@@ -405,10 +405,22 @@ def test_kokoro_voices_get_language_and_gender_from_their_id() -> None:
         rows = list_voices("kokoro", lang="ja")
     except EngineUnavailable as exc:
         pytest.skip(f"kokoro cannot run here: {exc}")
-    by_name = {r["name"]: r for r in rows}
-    assert by_name["jm_kumo"] == {"name": "jm_kumo", "gender": "male", "locale": "ja-JP"}
-    assert by_name["jf_nezumi"]["gender"] == "female"
-    assert list_voices("kokoro", lang="zh") == [r for r in rows if r["locale"].startswith("zh")]
+    by_name = {v.name: v for v in rows}
+    assert by_name["jm_kumo"] == EngineVoice("kokoro", "jm_kumo", "male", "ja-JP")
+    assert by_name["jf_nezumi"].gender == "female"
+    assert all(v.locale == "ja-JP" for v in rows)
+
+
+def test_espeak_lists_its_languages_and_each_is_a_usable_voice() -> None:
+    from tts_export.engines.espeak.engine import EspeakEngine
+
+    voices = list_voices("espeak")
+    names = {v.name for v in voices}
+    assert {"cmn", "en-us", "en-gb"} <= names
+    assert {v.name for v in list_voices("espeak", lang="en")} >= {"en-us", "en-gb"}
+    engine = EspeakEngine()
+    for name in ("cmn", "en-gb"):
+        engine.check_voice(Realization("espeak", name))
 
 
 def test_unknown_engine_is_a_config_error() -> None:
@@ -457,9 +469,9 @@ def _wav_ms(path: str) -> int:
 
 
 def test_synth_stage_fails_over_only_the_bad_sentence(fake: FakeEdge, tmp_path: Path) -> None:
-    from tts_export.synth import synthesize_script  # the whole stage: cache, failover
+    from tts_export.synth.scheduler import synthesize_script  # the whole stage: cache, failover
 
-    espeak = pytest.importorskip("tts_export.engines.espeak")
+    espeak = pytest.importorskip("tts_export.engines.espeak.engine")
     fake.fail_texts["坏"] = "noaudio"
     texts = ["大家好。", "今天我们聊聊语音合成。", "这句话是坏的。", "谢谢收听。"]
     clips = synthesize_script(

@@ -12,7 +12,7 @@ import pytest
 
 from tts_export import engines
 from tts_export.engines.base import Engine
-from tts_export.engines.espeak import EspeakEngine, espeak_pitch, espeak_rate
+from tts_export.engines.espeak.engine import EspeakEngine, espeak_pitch, espeak_rate
 from tts_export.errors import ConfigError, EngineError, VoiceError
 from tts_export.models import Realization, Synthesis
 

@@ -20,10 +20,9 @@ import pytest
 
 from tts_export import engines
 from tts_export.casting import load_profiles
-from tts_export.engines import kokoro
 from tts_export.engines.base import Engine, GroupingEngine
-from tts_export.engines.g2p import closed, pack, split_phonemes
-from tts_export.engines.kokoro import (
+from tts_export.engines.kokoro import engine as kokoro
+from tts_export.engines.kokoro.engine import (
     MAX_TOKENS,
     KokoroEngine,
     _Gate,
@@ -31,7 +30,8 @@ from tts_export.engines.kokoro import (
     quiet_cut,
     to_pcm16,
 )
-from tts_export.engines.onnx_outputs import (
+from tts_export.engines.kokoro.g2p import closed, pack, split_phonemes
+from tts_export.engines.kokoro.model import (
     MODEL_SHA256,
     add_output,
     load_model_bytes,

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts_export.engines.g2p import (
+from tts_export.engines.kokoro.engine import KokoroEngine, data_dir
+from tts_export.engines.kokoro.g2p import (
     G2P,
     ipa_to_kokoro,
     is_initialism,
@@ -19,7 +20,6 @@ from tts_export.engines.g2p import (
     normalize_zh,
     split_camel,
 )
-from tts_export.engines.kokoro import KokoroEngine, data_dir
 from tts_export.errors import EngineUnavailable
 
 VOCAB: dict[str, int] = json.loads((data_dir() / "vocab.json").read_text("utf-8"))["vocab"]

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from tts_export.assemble import assemble
-from tts_export.caption_profiles import get_profile
+from tts_export.audio.timeline import assemble
+from tts_export.captions.cues import build_cues
+from tts_export.captions.profiles import get_profile
+from tts_export.captions.subtitles import write_subtitles
+from tts_export.captions.transcripts import write_transcripts
 from tts_export.config import Pauses
-from tts_export.cues import build_cues
 from tts_export.models import Clip
-from tts_export.parse import read_transcript
 from tts_export.script import build_script
-from tts_export.subtitles import write_subtitles
-from tts_export.transcripts import write_transcripts
+from tts_export.transcript.parse import read_transcript
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FORMATS = ("srt", "vtt", "ass", "json", "txt", "html")

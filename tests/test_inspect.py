@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tts_export.inspect import build_report, format_report
-from tts_export.parse import parse_text, read_transcript
+from tts_export.report import build_report, format_report
 from tts_export.script import build_script
+from tts_export.transcript.parse import parse_text, read_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_ca70ea49c8ed113c.txt"

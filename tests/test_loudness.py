@@ -12,9 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_audio import speech, write_wav
 
-from tts_export.errors import OutputError, TtsExportError
-from tts_export.ffmpeg import Ebur128Stream, ebur128, parse_ebur128
-from tts_export.loudness import (
+from tts_export.audio.ffmpeg import Ebur128Stream, ebur128, parse_ebur128
+from tts_export.audio.loudness import (
     SILENT_LUFS,
     LoudnessReport,
     Meter,
@@ -25,6 +24,7 @@ from tts_export.loudness import (
     plan_gains,
     true_peak,
 )
+from tts_export.errors import OutputError, TtsExportError
 
 FS = 48000
 # ITU-R BS.1770-4 K-weighting at 48 kHz: high-shelf (stage 1) and RLB high-pass (stage 2).

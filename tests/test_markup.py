@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tts_export.markup import clean_inline, find_sound_cues, is_sound_cue, is_sound_label
+from tts_export.transcript.markup import clean_inline, find_sound_cues, is_sound_cue, is_sound_label
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tts_export.errors import TranscriptError
-from tts_export.parse import parse_text, read_transcript
+from tts_export.transcript.parse import parse_text, read_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_ca70ea49c8ed113c.txt"

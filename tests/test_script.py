@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from tts_export.errors import ConfigError, TranscriptError
 from tts_export.lang import detect_language, display_width, is_cjk
-from tts_export.parse import parse_text
 from tts_export.script import build_script, split_long, split_sentences
+from tts_export.transcript.parse import parse_text
 
 
 @pytest.mark.parametrize(

@@ -18,21 +18,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pysubs2 import Color
 
-from tts_export.assemble import assemble
-from tts_export.config import Pauses
-from tts_export.cues import speaker_label
-from tts_export.errors import ConfigError, OutputError
-from tts_export.files import write_text_atomic
-from tts_export.models import Chapter, Clip, Cue, Script, Timeline
-from tts_export.parse import read_transcript
-from tts_export.script import build_script
-from tts_export.subtitles import (
+from tts_export.audio.timeline import assemble
+from tts_export.captions.cues import speaker_label
+from tts_export.captions.subtitles import (
     BBC_COLOURS,
     CJK_FONT,
     ass_escape,
     vtt_escape,
     write_subtitles,
 )
+from tts_export.config import Pauses
+from tts_export.errors import ConfigError, OutputError
+from tts_export.files import write_text_atomic
+from tts_export.models import Chapter, Clip, Cue, Script, Timeline
+from tts_export.script import build_script
+from tts_export.transcript.parse import read_transcript
 
 ALL = ("srt", "vtt", "ass")
 

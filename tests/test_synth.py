@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tts_export.cache import ClipCache
 from tts_export.errors import EngineError, SynthesisFailed
 from tts_export.models import (
     Casting,
@@ -26,7 +25,8 @@ from tts_export.models import (
     Utterance,
     VoiceProfile,
 )
-from tts_export.synth import Progress, synthesize_script
+from tts_export.synth.cache import ClipCache
+from tts_export.synth.scheduler import Progress, synthesize_script
 
 
 class ScriptedEngine:

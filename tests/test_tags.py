@@ -18,10 +18,10 @@ import mutagen.oggvorbis
 import pytest
 from test_audio import make_timeline
 
-from tts_export.audio import write_audio
+from tts_export.audio.encode import write_audio
+from tts_export.audio.tags import cover_mime, ffmetadata, read_info, tags_from_meta
 from tts_export.errors import ConfigError, TtsExportError
 from tts_export.models import Chapter, Timeline
-from tts_export.tags import cover_mime, ffmetadata, read_info, tags_from_meta
 
 # mutagen is untyped; reach it through Any so mypy --strict stays quiet.
 ID3: Any = mutagen.id3.ID3

@@ -13,7 +13,8 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts_export.assemble import assemble
+from tts_export.audio.timeline import assemble
+from tts_export.captions.transcripts import format_timestamp, join_text, write_transcripts
 from tts_export.config import Pauses
 from tts_export.errors import ConfigError
 from tts_export.models import (
@@ -28,9 +29,8 @@ from tts_export.models import (
     Turn,
     Utterance,
 )
-from tts_export.parse import read_transcript
 from tts_export.script import build_script
-from tts_export.transcripts import format_timestamp, join_text, write_transcripts
+from tts_export.transcript.parse import read_transcript
 
 ALL = ("json", "txt", "html")
 VOID = {"meta", "br", "hr", "img", "link", "input", "source", "track", "wbr", "area", "col"}

@@ -1,6 +1,6 @@
 """``python -m tts_export``: the same as the ``tts-export`` command."""
 
-from .cli import main
+from tts_export.cli import main
 
 if __name__ == "__main__":
     main()

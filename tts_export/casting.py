@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from .errors import VoiceError
-from .models import Casting, Realization, VoiceProfile
+from tts_export.errors import VoiceError
+from tts_export.models import Casting, Realization, VoiceProfile
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _GENDERS = ("female", "male", "neutral")

@@ -19,10 +19,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from tts_export.config import RenderConfig, load_project_file, merge
+from tts_export.errors import ConfigError, TtsExportError
+from tts_export.synth.scheduler import Progress as SynthProgress
+
 from . import pipeline
-from .config import RenderConfig, load_project_file, merge
-from .errors import ConfigError, TtsExportError
-from .synth import Progress as SynthProgress
 
 app = typer.Typer(
     help="Turn a written conversation into narrated multi-voice audio with timed captions, "
@@ -317,7 +318,7 @@ def inspect_cmd(
     config_file: ConfigOpt = None,
 ) -> None:
     """Show what would be rendered (speakers, voices, sections, warnings), without synthesizing."""
-    from .inspect import format_report
+    from tts_export.report import format_report
 
     overrides: dict[str, Any] = {
         k: v
@@ -354,8 +355,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
 ) -> None:
     """Check captions against professional rules; exit 1 when any rule is broken."""
-    from .audio import decode_duration_ms
-    from .check import check_subtitles
+    from tts_export.audio.encode import decode_duration_ms
+    from tts_export.captions.check import check_subtitles
 
     try:
         audio_ms = decode_duration_ms(audio) if audio is not None else None
@@ -398,7 +399,7 @@ def voices(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List voice personas (profiles), or an engine's own voices with --engine."""
-    from .casting import load_profiles
+    from tts_export.casting import load_profiles
 
     try:
         if engine is None:
@@ -414,9 +415,11 @@ def voices(
                 if lang is None or p.language.startswith(lang.split("-")[0])
             ]
         else:
-            from .voice_list import list_voices
+            from dataclasses import asdict
 
-            rows = list_voices(engine, lang=lang, refresh=refresh)
+            from tts_export.engines import list_voices
+
+            rows = [asdict(v) for v in list_voices(engine, lang=lang, refresh=refresh)]
     except TtsExportError as exc:
         _fail(exc)
     if as_json:

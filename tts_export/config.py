@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .engines import names as engine_names
-from .errors import ConfigError
+from tts_export.engines import names as engine_names
+from tts_export.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError
+from tts_export.errors import OutputError
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .models import Casting, Timeline
+from tts_export.models import Casting, Timeline
 
 
 def build_manifest(

@@ -182,6 +182,23 @@ class VoiceProfile:
 
 
 @dataclass(frozen=True)
+class EngineVoice:
+    """One of an engine's own voices.
+
+    Attributes:
+        engine: the engine's registry name.
+        name: what a realization's ``voice`` names (``zh-CN-XiaoxiaoNeural``, ``cmn``).
+        gender: "female", "male" or "unknown".
+        locale: BCP-47 tag (``zh-CN``), or the engine's language code.
+    """
+
+    engine: str
+    name: str
+    gender: str
+    locale: str
+
+
+@dataclass(frozen=True)
 class Casting:
     """Which persona speaks for whom."""
 

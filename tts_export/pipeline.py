@@ -11,25 +11,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from tts_export.audio.encode import write_audio, write_chapters_json
+from tts_export.audio.timeline import assemble, pause_before
+from tts_export.captions.cues import build_cues
+from tts_export.captions.profiles import get_profile
+from tts_export.captions.subtitles import write_subtitles
+from tts_export.captions.transcripts import write_transcripts
+from tts_export.casting import cast_voices, load_profiles
+from tts_export.config import RenderConfig, merge
+from tts_export.engines.base import Engine
+from tts_export.errors import ConfigError, EngineUnavailable
+from tts_export.files import write_json
+from tts_export.manifest import build_manifest
+from tts_export.models import Casting, Note, Script, Transcript
+from tts_export.report import build_report
+from tts_export.script import build_script
+from tts_export.synth.cache import ClipCache
+from tts_export.synth.scheduler import Progress, synthesize_script
+from tts_export.transcript.parse import read_transcript
+
 from . import engines
-from .assemble import assemble, pause_before
-from .audio import write_audio, write_chapters_json
-from .cache import ClipCache
-from .caption_profiles import get_profile
-from .casting import cast_voices, load_profiles
-from .config import RenderConfig, merge
-from .cues import build_cues
-from .engines.base import Engine
-from .errors import ConfigError, EngineUnavailable
-from .files import write_json
-from .inspect import build_report
-from .manifest import build_manifest
-from .models import Casting, Note, Script, Transcript
-from .parse import read_transcript
-from .script import build_script
-from .subtitles import write_subtitles
-from .synth import Progress, synthesize_script
-from .transcripts import write_transcripts
 
 
 class Listener(Protocol):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from .errors import ConfigError
-from .lang import HAN_CLASS, count_wide, is_cjk, is_fullwidth
-from .markup import find_sound_cues, strip_leftovers
-from .models import Script, Transcript, Turn, Utterance
+from tts_export.errors import ConfigError
+from tts_export.lang import HAN_CLASS, count_wide, is_cjk, is_fullwidth
+from tts_export.models import Script, Transcript, Turn, Utterance
+from tts_export.transcript.markup import find_sound_cues, strip_leftovers
 
 _CJK_ENDS = frozenset("。！？；…⋯")
 _LATIN_ENDS = frozenset("!?")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from ..models import Realization, Synthesis
+from tts_export.models import Realization, Synthesis
 
 
 @runtime_checkable

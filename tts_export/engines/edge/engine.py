@@ -34,10 +34,11 @@ import edge_tts.exceptions
 import numpy as np
 from edge_tts.data_classes import TTSConfig
 
-from ..errors import ConfigError, EngineError, EngineUnavailable, VoiceError
-from ..ffmpeg import FfmpegError, decode_pcm
-from ..models import Boundary, Realization, Synthesis
-from ..voice_list import bundled_edge_names
+from tts_export.audio.ffmpeg import FfmpegError, decode_pcm
+from tts_export.engines.edge.network import network_reason
+from tts_export.engines.edge.voices import bundled_edge_names
+from tts_export.errors import ConfigError, EngineError, EngineUnavailable, VoiceError
+from tts_export.models import Boundary, Realization, Synthesis
 
 ADAPTER_REVISION = 1
 SAMPLE_RATE = 24_000  # the service's fixed output: MP3, 24 kHz, 48 kbit/s, mono
@@ -339,18 +340,6 @@ def _classify(exc: BaseException, deadline_s: float) -> _Failure:
     if isinstance(exc, FfmpegError):
         return _Failure("the audio received could not be decoded", True)
     return _Failure(network_reason(exc), True)
-
-
-def network_reason(exc: BaseException) -> str:
-    """A one-line, readable reason for a connection failure (no object reprs)."""
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        why = exc.os_error.strerror or type(exc.os_error).__name__
-        return f"cannot connect to {exc.host}:{exc.port} ({why})"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return f"the service answered HTTP {exc.status}"
-    if isinstance(exc, TimeoutError):
-        return "no answer in time"
-    return f"{type(exc).__name__}: {str(exc)[:160] or 'connection failed'}"
 
 
 def _give_up_hint(voice: str) -> str:

@@ -20,8 +20,8 @@ from pathlib import Path
 from queue import Queue
 from typing import IO
 
-from .errors import OutputError, TtsExportError
-from .loudness import SILENT_LUFS, LoudnessReport
+from tts_export.audio.loudness import SILENT_LUFS, LoudnessReport
+from tts_export.errors import OutputError, TtsExportError
 
 
 class FfmpegError(TtsExportError):

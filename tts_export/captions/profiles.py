@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .errors import ConfigError
+from tts_export.errors import ConfigError
 
 PROFILE_NAMES: tuple[str, ...] = ("netflix", "bbc", "podcast")
 

@@ -16,8 +16,8 @@ import wave
 from dataclasses import asdict
 from pathlib import Path
 
-from .errors import OutputError
-from .models import Boundary, Clip, Realization
+from tts_export.errors import OutputError
+from tts_export.models import Boundary, Clip, Realization
 
 # Bump when the post-processing applied before caching changes.
 POSTPROCESS_VERSION = "trim1"

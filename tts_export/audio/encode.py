@@ -29,10 +29,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import ConfigError, OutputError
-from .ffmpeg import count_samples, decode_blocks, run_fed
-from .files import write_json
-from .loudness import (
+from tts_export.audio.ffmpeg import count_samples, decode_blocks, run_fed
+from tts_export.audio.loudness import (
     SILENT_LUFS,
     GainPlan,
     LoudnessReport,
@@ -43,8 +41,7 @@ from .loudness import (
     plan_gains,
     programme_gain,
 )
-from .models import Chapter, Clip, Placement, Timeline
-from .tags import (
+from tts_export.audio.tags import (
     CHAPTER_FORMATS,
     FFMPEG_COVER,
     VORBIS_COVER,
@@ -54,6 +51,9 @@ from .tags import (
     write_id3_comment,
     write_vorbis_extras,
 )
+from tts_export.errors import ConfigError, OutputError
+from tts_export.files import write_json
+from tts_export.models import Chapter, Clip, Placement, Timeline
 
 Samples = npt.NDArray[np.float32]
 
@@ -125,62 +125,6 @@ class AudioResult:
     speaker_gain_db: Mapping[str, float]
     programme_gain_db: float
     encodes: int
-
-
-# --- trimming -----------------------------------------------------------------
-
-
-def trim_silence(pcm: bytes, sample_rate: int, *, margin_ms: int = 40) -> tuple[bytes, int]:
-    """Cut a clip to its speech plus ``margin_ms`` of what surrounds it on each side.
-
-    A 10 ms window counts as speech when its RMS is within 45 dB of the
-    loudest windows (the 99th percentile, so one click does not set the
-    reference) and above -60 dBFS; the speech runs from the first to the last
-    run of at least three such windows, so an isolated click before or after
-    the speech is cut away with the silence.
-
-    Args:
-        pcm: mono 16-bit little-endian PCM.
-        sample_rate: its sample rate in Hz.
-        margin_ms: audio kept before the first and after the last speech window.
-
-    Returns:
-        The trimmed PCM and the number of whole ms removed from the start
-        (word boundaries shift left by that much). A clip with no speech is
-        returned unchanged with 0.
-
-    Raises:
-        ConfigError: ``sample_rate`` or ``margin_ms`` is not positive / is negative.
-    """
-    if sample_rate <= 0:
-        raise ConfigError("sample_rate", sample_rate, "must be a positive number of Hz")
-    if margin_ms < 0:
-        raise ConfigError("trim_margin_ms", margin_ms, "must not be negative")
-    x = np.frombuffer(pcm, dtype="<i2", count=len(pcm) // 2)
-    win = max(1, sample_rate // 100)
-    n = -(-x.size // win)  # the last, partial window counts too (zero-padded)
-    if n < 3:
-        return pcm, 0
-    padded = np.zeros(n * win, dtype=np.float32)
-    padded[: x.size] = x
-    frames = padded.reshape(n, win)
-    rms = np.sqrt(np.mean(frames * frames, axis=1))
-    reference = float(np.percentile(rms, 99))
-    floor = 32768.0 * 10 ** (-60 / 20)
-    if reference < floor:
-        return pcm, 0
-    active = rms > max(reference * 10 ** (-45 / 20), floor)
-    # Runs of >= 3 active windows: a window starts one when it and the next two are active.
-    runs = active[:-2] & active[1:-1] & active[2:]
-    hits = np.flatnonzero(runs)
-    if hits.size == 0:
-        return pcm, 0
-    first, last = int(hits[0]), int(hits[-1]) + 2
-    margin = margin_ms * sample_rate // 1000
-    removed_ms = max(0, first * win - margin) * 1000 // sample_rate
-    start = removed_ms * sample_rate // 1000
-    end = min(x.size, (last + 1) * win + margin)
-    return x[start:end].tobytes(), removed_ms
 
 
 # --- reading clips --------------------------------------------------------------

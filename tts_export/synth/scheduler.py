@@ -13,13 +13,11 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
-from .audio import trim_silence
-from .cache import ClipCache, clip_key
-from .engines.base import Engine, GroupingEngine
-from .errors import EngineError, SynthesisFailed, VoiceError
-from .models import Boundary, Casting, Clip, Realization, Script, Synthesis, Utterance
+from tts_export.engines.base import Engine, GroupingEngine
+from tts_export.errors import EngineError, SynthesisFailed, VoiceError
+from tts_export.models import Casting, Clip, Realization, Script, Synthesis, Utterance
+from tts_export.synth.cache import ClipCache, clip_key
+from tts_export.synth.clips import finish
 
 
 @dataclass(frozen=True)
@@ -341,23 +339,13 @@ def _store(
 ) -> Clip:
     if not synthesis.pcm:
         raise EngineError(engine, "returned no audio", utterance_id=u.id)
-    pcm, removed_ms = trim_silence(synthesis.pcm, synthesis.sample_rate, margin_ms=margin_ms)
-    if realization.gain_db:
-        samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32)
-        samples *= 10 ** (realization.gain_db / 20)
-        pcm = np.clip(samples, -32768, 32767).astype(np.int16).tobytes()
-    duration = len(pcm) // 2 * 1000 // synthesis.sample_rate
-    boundaries = tuple(
-        Boundary(max(0, b.start_ms - removed_ms), min(duration, b.end_ms - removed_ms), b.text)
-        for b in synthesis.boundaries
-        if b.end_ms - removed_ms > 0 and b.start_ms - removed_ms < duration
-    )
+    done = finish(synthesis, margin_ms=margin_ms, gain_db=realization.gain_db)
     return cache.put(
         key,
         utterance_id=u.id,
-        pcm=pcm,
-        sample_rate=synthesis.sample_rate,
-        boundaries=boundaries,
+        pcm=done.pcm,
+        sample_rate=done.sample_rate,
+        boundaries=done.boundaries,
         engine=engine,
         voice=realization.voice,
         attempts=synthesis.attempts,

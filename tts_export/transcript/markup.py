@@ -18,7 +18,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .models import Glossary
+from tts_export.models import Glossary
 
 _NOTE_OPEN = "\ue000"  # private-use sentinels marking a glossary note while we build
 _NOTE_CLOSE = "\ue001"

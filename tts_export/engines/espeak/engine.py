@@ -10,9 +10,9 @@ import asyncio
 import math
 import re
 
-from ..errors import ConfigError, EngineError
-from ..models import Boundary, Realization, Synthesis
-from .espeak_lib import EVENT_WORD, EspeakLibrary, Rendered, library
+from tts_export.engines.espeak.lib import EVENT_WORD, EspeakLibrary, Rendered, library
+from tts_export.errors import ConfigError, EngineError
+from tts_export.models import Boundary, Realization, Synthesis
 
 ADAPTER_REVISION = 1
 NORMAL_RATE = 175  # words per minute at speed 1.0 (espeakRATE_NORMAL)

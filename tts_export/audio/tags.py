@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, OutputError
-from .ffmpeg import probe_text
-from .models import Chapter
+from tts_export.audio.ffmpeg import probe_text
+from tts_export.errors import ConfigError, OutputError
+from tts_export.models import Chapter
 
 # Front-matter keys (first one present wins) → ffmpeg's generic tag names,
 # which each muxer maps to its own frames/atoms/comments.

@@ -17,11 +17,12 @@ from typing import Any, Literal
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from tts_export.errors import TranscriptError
+from tts_export.lang import detect_language, is_cjk
+from tts_export.models import Glossary, Note, Section, Transcript, Turn
+from tts_export.transcript.markup import clean_inline, is_sound_cue
+
 from . import dialects
-from .errors import TranscriptError
-from .lang import detect_language, is_cjk
-from .markup import clean_inline, is_sound_cue
-from .models import Glossary, Note, Section, Transcript, Turn
 
 NARRATOR = {"zh": "旁白", "en": "Narrator"}
 _LANGUAGE_NAMES = {

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .caption_profiles import CaptionProfile
-from .lang import display_width, is_cjk
-from .models import Cue, Placement, Timeline
+from tts_export.captions.profiles import CaptionProfile
+from tts_export.lang import display_width, is_cjk
+from tts_export.models import Cue, Placement, Timeline
 
 _SENTENCE_END = frozenset("。！？；!?;⋯…")
 _CLAUSE_END = frozenset("，、：,:")

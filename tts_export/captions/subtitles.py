@@ -25,10 +25,12 @@ from pathlib import Path
 
 from pysubs2 import Alignment, Color, SSAEvent, SSAFile, SSAStyle
 
-from .cues import speaker_label  # one label shape, so widths agree with the cue builder
-from .errors import ConfigError, OutputError
-from .files import write_text_atomic
-from .models import Chapter, Cue
+from tts_export.captions.cues import (
+    speaker_label,  # one label shape, so widths agree with the cue builder
+)
+from tts_export.errors import ConfigError, OutputError
+from tts_export.files import write_text_atomic
+from tts_export.models import Chapter, Cue
 
 SUBTITLE_FORMATS: tuple[str, ...] = ("srt", "vtt", "ass")
 """Formats this module writes (``<stem>.srt``, ``.vtt``, ``.ass``)."""

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .files import write_text_atomic
-from .models import Cue, Glossary, Placement, Timeline, Transcript, Turn
-from .subtitles import check_formats
+from tts_export.captions.subtitles import check_formats
+from tts_export.files import write_text_atomic
+from tts_export.models import Cue, Glossary, Placement, Timeline, Transcript, Turn
 
 _LABELS: Mapping[str, Mapping[str, str]] = {
     "zh": {

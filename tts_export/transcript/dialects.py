@@ -29,8 +29,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from .errors import ConfigError
-from .markup import is_sound_label
+from tts_export.errors import ConfigError
+from tts_export.transcript.markup import is_sound_label
 
 STYLES: tuple[str, ...] = ("bold", "bracket", "screenplay", "colon")
 _COMPETING: tuple[str, ...] = ("bold", "bracket", "colon")  # ties go to the first

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .models import Script
+from tts_export.models import Script
 
 
 def build_report(

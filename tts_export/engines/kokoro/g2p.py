@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from ..errors import EngineUnavailable
+from tts_export.errors import EngineUnavailable
 
 G2P_REVISION = 1
 
@@ -250,7 +250,7 @@ class G2P:
 
     def _ipa(self, text: str) -> str:
         if self._english is None:
-            from .espeak_lib import library
+            from tts_export.engines.espeak.lib import library
 
             lib = library(engine="kokoro")
             voice = self._english_voice

@@ -25,9 +25,9 @@ from typing import Any
 
 import pysubs2
 
-from .caption_profiles import CaptionProfile, get_profile
-from .errors import SubtitleError
-from .lang import detect_language, display_width
+from tts_export.captions.profiles import CaptionProfile, get_profile
+from tts_export.errors import SubtitleError
+from tts_export.lang import detect_language, display_width
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
 _LABEL_ZH = re.compile(r"^-?\s*([^\s：:，。？！,.?!“”\"]{1,12})[：:]\s?")

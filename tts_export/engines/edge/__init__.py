@@ -1,0 +1,1 @@
+"""Microsoft Edge online neural voices through edge-tts."""

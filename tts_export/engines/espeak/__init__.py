@@ -1,0 +1,1 @@
+"""espeak-ng, offline and instant, through ctypes."""

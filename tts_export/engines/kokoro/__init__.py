@@ -1,0 +1,1 @@
+"""Kokoro-82M (int8 ONNX), the offline neural voice."""
