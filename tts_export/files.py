@@ -13,14 +13,10 @@ from tts_export.errors import OutputError
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 text (no BOM) to a temporary file beside ``path``, then rename it.
-
-    An existing file is replaced whole or not at all; the data is flushed to
-    disk before the rename. The new file gets the usual permissions (umask),
-    not the private ones ``tempfile.mkstemp`` would give.
+    """Write UTF-8 text (no BOM) with ``write_bytes_atomic``.
 
     Raises:
-        OutputError: the folder is missing or the file cannot be written.
+        OutputError: the text cannot be encoded, or the file cannot be written.
     """
     try:
         data = text.encode("utf-8")
@@ -30,7 +26,24 @@ def write_text_atomic(path: Path, text: str) -> Path:
             f"text holds a character UTF-8 cannot store at offset {exc.start}",
             hint="the transcript contains invalid Unicode (a lone surrogate); fix the source",
         ) from None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return write_bytes_atomic(path, data)
+
+
+def temporary_name(path: Path) -> Path:
+    """A name beside ``path`` for writing it: hidden, unique, and naming this process."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it.
+
+    An existing file is replaced whole or not at all. The new file gets the
+    usual permissions (umask), not the private ones ``tempfile.mkstemp`` would give.
+
+    Raises:
+        OutputError: the folder is missing or the file cannot be written.
+    """
+    tmp = temporary_name(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:

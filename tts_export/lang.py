@@ -22,9 +22,10 @@ _HAN_RANGES: tuple[tuple[int, int], ...] = (
     (0x30000, 0x323AF),
 )
 
-_HAN = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES) + "]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
+# The body of a regex character class matching one Han character; the only copy.
 HAN_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES)
+HAN = re.compile(f"[{HAN_CLASS}]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 # East Asian wide and full-width blocks (an approximation of unicodedata's W/F
 # classes that a regex can count quickly; display_width uses the exact classes).
 _WIDE = re.compile(
@@ -58,6 +59,21 @@ def is_cjk(ch: str) -> bool:
     return any(low <= code <= high for low, high in _HAN_RANGES)
 
 
+def count_han(text: str) -> int:
+    """How many Han characters ``text`` holds."""
+    return len(text) - len(HAN.sub("", text))
+
+
+def has_han(text: str) -> bool:
+    """True when ``text`` holds at least one Han character."""
+    return HAN.search(text) is not None
+
+
+def is_chinese(language: str) -> bool:
+    """True for any Chinese language tag (``zh``, ``zh-Hans``, ``zh-CN``, ``ZH``)."""
+    return language.split("-")[0].split("_")[0].lower() == "zh"
+
+
 def is_fullwidth(ch: str) -> bool:
     """True when ``ch`` takes a full cell in East Asian typography (wide or full-width)."""
     return bool(ch) and unicodedata.east_asian_width(ch[0]) in ("W", "F")
@@ -80,7 +96,7 @@ def detect_language(text: str) -> str:
     Returns:
         ``"zh"`` or ``"en"``.
     """
-    han = len(text) - len(_HAN.sub("", text))
+    han = count_han(text)
     latin = len(text) - len(_LATIN_LETTER.sub("", text))
     if han and han * _LATIN_PER_HAN >= latin:
         return "zh"
@@ -101,7 +117,7 @@ def display_width(text: str, language: str) -> float:
     Returns:
         The width in character cells.
     """
-    if language.lower().startswith("zh"):
+    if is_chinese(language):
         width = 0.0
         for ch in text:
             if unicodedata.combining(ch):
