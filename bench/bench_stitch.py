@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tts_export.units import samples_to_ms
+
 RATE = 24000
 PAUSE_MS = 400
 VARIANTS = 64  # distinct clip files; placements reuse them (a real cache has one per clip)
@@ -46,7 +48,7 @@ def make_clips(folder: Path) -> list[tuple[Path, int]]:
             out.setsampwidth(2)
             out.setframerate(RATE)
             out.writeframes(np.round(np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
-        clips.append((path, n * 1000 // RATE))
+        clips.append((path, samples_to_ms(n, RATE)))
     return clips
 
 
@@ -71,7 +73,7 @@ def timeline(clips: list[tuple[Path, int]], count: int):  # type: ignore[no-unty
 
 
 def run_stream(folder: Path, count: int, fmt: str, loudness: float | None) -> dict[str, float]:
-    from tts_export.audio.encode import write_audio
+    from tts_export.audio import write_audio
 
     clips = make_clips(folder)
     tl = timeline(clips, count)

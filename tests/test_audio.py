@@ -17,19 +17,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts_export.audio.encode import (
-    AudioResult,
-    decode_duration_ms,
-    iter_programme,
-    plan_levels,
-    write_audio,
-    write_chapters_json,
-)
-from tts_export.audio.ffmpeg import Ebur128Stream, FfmpegError, decode_pcm, ebur128
+from tts_export.audio import AudioResult, decode_duration_ms, write_audio, write_chapters_json
+from tts_export.audio.ebur128 import Ebur128Stream, ebur128
+from tts_export.audio.ffmpeg import FfmpegError, decode_pcm
+from tts_export.audio.formats import get_format, names
+from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import measure_stream
+from tts_export.audio.stitch import iter_programme
 from tts_export.errors import ConfigError, OutputError
 from tts_export.models import Chapter, Clip, Placement, Timeline, Utterance
 from tts_export.synth.clips import trim_silence
+from tts_export.units import ms_to_samples, pcm_ms, samples_to_ms
 
 RATE = 24000
 
@@ -64,7 +62,7 @@ def speech(
     x = x * env
     x = x / np.sqrt(np.mean(x[env > 0.05] ** 2)) * 10 ** (level_db / 20)
     for _ in range(bursts):
-        at, width = int(rng.uniform(0.1, 0.9) * n), 3 * rate // 1000
+        at, width = int(rng.uniform(0.1, 0.9) * n), ms_to_samples(3, rate)
         burst = rng.standard_normal(width) * np.hanning(width)
         x[at : at + width] += burst / np.abs(burst).max() * 10 ** ((level_db + 24) / 20)
     clipped: np.ndarray = np.clip(x, -1.0, 1.0)
@@ -117,7 +115,7 @@ def make_timeline(
         rate = (rates or {}).get(i, RATE)
         samples = speech(1.2 + (i % 3) * 0.4, level, rate=rate, seed=i, bursts=bursts)
         path = write_wav(folder / f"clip{i:03d}.wav", samples, rate)
-        ms = samples.size * 1000 // rate
+        ms = samples_to_ms(samples.size, rate)
         clip = Clip(u.id, str(path), rate, ms, (), "synthetic", "v", False)
         placements.append(Placement(u, clip, cursor, cursor + ms))
         cursor += ms + pause_ms
@@ -136,7 +134,7 @@ def speaker_levels(path: Path, timeline: Timeline) -> dict[str, float]:
     for p in timeline.placements:
         if p.clip is None:
             continue
-        span = pcm[p.start_ms * RATE // 1000 : p.end_ms * RATE // 1000]
+        span = pcm[ms_to_samples(p.start_ms, RATE) : ms_to_samples(p.end_ms, RATE)]
         meters.setdefault(p.utterance.speaker, Ebur128Stream(RATE)).write(
             span.astype("<f4").tobytes()
         )
@@ -173,8 +171,8 @@ def _padded(
     rng = np.random.default_rng(7)
     body = speech(speech_ms / 1000, -20.0, rate=rate)
     # The synthetic speech fades in and out; find where it is really audible.
-    lead = rng.standard_normal(lead_ms * rate // 1000) * 10 ** (noise_db / 20)
-    tail = rng.standard_normal(tail_ms * rate // 1000) * 10 ** (noise_db / 20)
+    lead = rng.standard_normal(ms_to_samples(lead_ms, rate)) * 10 ** (noise_db / 20)
+    tail = rng.standard_normal(ms_to_samples(tail_ms, rate)) * 10 ** (noise_db / 20)
     x = np.concatenate([lead, body, tail])
     return np.round(x * 32767).astype("<i2").tobytes(), body
 
@@ -187,7 +185,7 @@ def _speech_edges(body: np.ndarray, rate: int = RATE, *, ms: bool = True) -> tup
     rms = np.sqrt((frames**2).mean(axis=1))
     on = np.flatnonzero(rms > np.percentile(rms, 99) * 10 ** (-45 / 20))
     first, last = int(on[0]) * win, (int(on[-1]) + 1) * win
-    return (first * 1000 // rate, last * 1000 // rate) if ms else (first, last)
+    return (samples_to_ms(first, rate), samples_to_ms(last, rate)) if ms else (first, last)
 
 
 def test_trim_cuts_kokoro_like_silence_to_the_margin() -> None:
@@ -195,17 +193,17 @@ def test_trim_cuts_kokoro_like_silence_to_the_margin() -> None:
     trimmed, removed = trim_silence(pcm, RATE, margin_ms=40)
     first, last = _speech_edges(body)
     assert abs(removed - (390 + first - 40)) <= 10
-    kept_ms = len(trimmed) // 2 * 1000 // RATE
+    kept_ms = pcm_ms(trimmed, RATE)
     assert abs(kept_ms - (last - first + 80)) <= 20
-    start = removed * RATE // 1000
+    start = ms_to_samples(removed, RATE)
     assert trimmed == pcm[2 * start : 2 * start + len(trimmed)]
 
 
 def test_trim_ignores_a_click_in_the_silence() -> None:
     pcm, _ = _padded(390, 640)
     samples = np.frombuffer(pcm, dtype="<i2").copy()
-    samples[100 * RATE // 1000] = 32000  # a click at 100 ms
-    samples[-(200 * RATE // 1000)] = -32000  # and one near the end
+    samples[ms_to_samples(100, RATE)] = 32000  # a click at 100 ms
+    samples[-ms_to_samples(200, RATE)] = -32000  # and one near the end
     clean, clean_removed = trim_silence(pcm, RATE)
     trimmed, removed = trim_silence(samples.tobytes(), RATE)
     assert removed == clean_removed
@@ -241,13 +239,13 @@ def test_trim_rejects_bad_arguments() -> None:
 def test_trim_is_a_slice_around_the_speech(lead: int, tail: int, margin: int, rate: int) -> None:
     pcm, body = _padded(lead, tail, speech_ms=600, rate=rate)
     trimmed, removed = trim_silence(pcm, rate, margin_ms=margin)
-    start = removed * rate // 1000
+    start = ms_to_samples(removed, rate)
     assert trimmed == pcm[2 * start : 2 * start + len(trimmed)]
     first, last = _speech_edges(body, rate, ms=False)
-    offset = lead * rate // 1000  # samples of lead-in before the speech signal
+    offset = ms_to_samples(lead, rate)  # samples of lead-in before the speech signal
     end = start + len(trimmed) // 2
     win = rate // 100  # the gate works on 10 ms windows: edges are found to within one
-    pad = margin * rate // 1000
+    pad = ms_to_samples(margin, rate)
     # The speech is kept whole once the margin covers the window quantisation ...
     slack = 0 if margin >= 10 else win
     assert start <= offset + first + slack and end >= offset + last - slack
@@ -262,15 +260,15 @@ def test_trim_is_a_slice_around_the_speech(lead: int, tail: int, margin: int, ra
 def test_programme_stream_is_exact_and_places_clips(programme: Timeline) -> None:
     blocks = list(iter_programme(programme))
     x = np.frombuffer(b"".join(blocks), dtype="<f4")
-    assert x.size == programme.duration_ms * RATE // 1000
+    assert x.size == ms_to_samples(programme.duration_ms, RATE)
     assert max(len(b) for b in blocks) <= 4 * max(1 << 16, 4 * RATE)
     for p in programme.placements:
-        span = x[p.start_ms * RATE // 1000 : p.end_ms * RATE // 1000]
+        span = x[ms_to_samples(p.start_ms, RATE) : ms_to_samples(p.end_ms, RATE)]
         if p.clip is None:
             assert not span.any()  # the sound-cue slot is silent
         else:
             assert np.sqrt(np.mean(span**2)) > 10 ** (-50 / 20)
-    head = x[: programme.placements[0].start_ms * RATE // 1000]
+    head = x[: ms_to_samples(programme.placements[0].start_ms, RATE)]
     assert head.size > 0 and not head.any()
 
 
@@ -281,7 +279,7 @@ def test_resampled_clip_keeps_its_pitch(tmp_path: Path) -> None:
     clip = Clip("u", str(path), 22050, 1000, (), "espeak", "v", False)
     timeline = Timeline((Placement(u, clip, 100, 1100),), (), 1300, RATE)
     x = np.frombuffer(b"".join(iter_programme(timeline)), dtype="<f4")
-    span = x[100 * RATE // 1000 : 1100 * RATE // 1000]
+    span = x[ms_to_samples(100, RATE) : ms_to_samples(1100, RATE)]
     spectrum = np.abs(np.fft.rfft(span))
     assert abs(np.argmax(spectrum) * RATE / span.size - 1000) < 3
     assert abs(np.sqrt(np.mean(span**2)) - 0.5 / np.sqrt(2)) < 0.01
@@ -356,6 +354,17 @@ def test_bad_input_gives_project_errors(programme: Timeline, tmp_path: Path) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cover.jpg"]  # nothing half-written
 
 
+def test_format_registry_lists_the_formats_and_picks_codec_rates() -> None:
+    assert names() == ("mp3", "m4a", "m4b", "ogg", "opus", "flac", "wav")
+    assert get_format("opus").output_rate(44100) == 48000
+    assert get_format("mp3").output_rate(23000) == 24000
+    assert get_format("mp3").output_rate(96000) == 48000  # above the codec's top rate
+    assert get_format("flac").output_rate(96000) == 96000
+    with pytest.raises(ConfigError, match="format") as caught:
+        get_format("aiff")
+    assert all(name in caught.value.hint for name in names())
+
+
 def test_chapters_json(tmp_path: Path) -> None:
     chapters = [Chapter("二", 61_500, 90_000), Chapter("一", 0, 61_500)]
     path = write_chapters_json(chapters, tmp_path / "ep.chapters.json")
@@ -391,17 +400,17 @@ def test_long_clip_does_not_push_later_clips(tmp_path: Path) -> None:
     rate = 24000
     u1 = Utterance("a", None, "A", "x", "x", 1, 0, 0)
     u2 = Utterance("b", None, "A", "x", "x", 2, 1, 0)
-    long = write_wav(tmp_path / "long.wav", np.full(rate * 530 // 1000, 0.25), rate)
+    long = write_wav(tmp_path / "long.wav", np.full(ms_to_samples(530, rate), 0.25), rate)
     short = write_wav(tmp_path / "short.wav", np.full(rate // 2, -0.5), rate)
     first = Placement(u1, Clip("a", str(long), rate, 500, (), "e", "v", False), 100, 600)
     second = Placement(u2, Clip("b", str(short), rate, 500, (), "e", "v", False), 600, 1100)
     timeline = Timeline((second, first), (), 1300, rate)  # order does not matter
     x = np.frombuffer(b"".join(iter_programme(timeline)), dtype="<f4")
-    assert x.size == 1300 * rate // 1000
+    assert x.size == ms_to_samples(1300, rate)
     onset = int(np.flatnonzero(x < -0.4)[0])
-    assert onset == 600 * rate // 1000
-    assert np.allclose(x[100 * rate // 1000 : onset], 0.25, atol=1e-4)
-    assert not x[1100 * rate // 1000 :].any()
+    assert onset == ms_to_samples(600, rate)
+    assert np.allclose(x[ms_to_samples(100, rate) : onset], 0.25, atol=1e-4)
+    assert not x[ms_to_samples(1100, rate) :].any()
 
 
 def test_failed_write_keeps_the_previous_file(programme: Timeline, tmp_path: Path) -> None:

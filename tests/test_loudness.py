@@ -12,17 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_audio import speech, write_wav
 
-from tts_export.audio.ffmpeg import Ebur128Stream, ebur128, parse_ebur128
+from tts_export.audio.ebur128 import Ebur128Stream, ebur128, parse_ebur128
+from tts_export.audio.gains import plan_gains
+from tts_export.audio.limiter import limit_true_peak, true_peak
 from tts_export.audio.loudness import (
     SILENT_LUFS,
     LoudnessReport,
     Meter,
     integrated_lufs,
     k_coefficients,
-    limit_true_peak,
     measure_stream,
-    plan_gains,
-    true_peak,
 )
 from tts_export.errors import OutputError, TtsExportError
 

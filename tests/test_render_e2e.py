@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, ROOT, load_subs, read_manifest, run_cli
 
-from tts_export.audio.ffmpeg import decoded_duration_ms, ebur128
+from tts_export.audio.ebur128 import ebur128
+from tts_export.audio.ffmpeg import decoded_duration_ms
 from tts_export.audio.tags import read_info
 
 SHORT_ZH = FIXTURES / "render" / "short_zh.md"

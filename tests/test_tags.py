@@ -18,7 +18,7 @@ import mutagen.oggvorbis
 import pytest
 from test_audio import make_timeline
 
-from tts_export.audio.encode import write_audio
+from tts_export.audio import write_audio
 from tts_export.audio.tags import cover_mime, ffmetadata, read_info, tags_from_meta
 from tts_export.errors import ConfigError, TtsExportError
 from tts_export.models import Chapter, Timeline

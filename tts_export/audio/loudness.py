@@ -1,34 +1,30 @@
-"""Loudness: ITU-R BS.1770 metering, true peak and limiting in numpy, plus level planning.
+"""BS.1770 loudness meter: PCM in (clips on a grid, or a whole stream), LUFS, LRA and true peak out.
 
-Streams in, figures out: ``KFilter`` K-weights a signal block by block
-(overlap-save FFT convolution with the filter's impulse response), a
-``Meter`` sums the weighted power into 100 ms sub-blocks laid on the
-programme's own time grid, and ``integrated_lufs`` gates 400 ms blocks made
-of four sub-blocks (absolute gate -70 LUFS, relative gate -10 LU). True peak
-uses 4x oversampling (a windowed-sinc polyphase interpolator) on the stretches
-that can hold the peak. ``limit_true_peak`` is a look-ahead limiter for one
-clip. The stitcher meters each speaker on the programme grid, so the levelled
-programme's loudness is known exactly before anything is encoded.
+``KFilter`` K-weights a signal block by block (overlap-save FFT convolution
+with the filter's impulse response), a ``Meter`` sums the weighted power
+into 100 ms sub-blocks laid on the programme's own time grid, and
+``integrated_lufs`` gates 400 ms blocks made of four sub-blocks (absolute
+gate -70 LUFS, relative gate -10 LU). ``measure_stream`` meters a whole
+stream, true peak included (``limiter``). The stitcher meters each speaker
+on the programme grid, so the levelled programme's loudness is known
+exactly before anything is encoded.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
+from tts_export.audio.limiter import TAPS, true_peak
+
 Signal = npt.NDArray[np.float64]
 
 SILENT_LUFS = -70.0  # BS.1770 absolute gate: below this nothing counts as programme
-MAX_SPEAKER_GAIN_DB = 20.0  # never lift or cut one voice by more than this when levelling
-# Real audio's true peak is never this much above its sample peak (a sine at fs/4
-# sampled at 45 degrees, the usual worst case, reads 3.01 dB low).
-_OVERSHOOT = 10 ** (3.5 / 20)
-_TAPS = 24  # per phase of the 4x true-peak interpolator (error < 0.05 dB up to 0.85 Nyquist)
 
 
 @dataclass(frozen=True)
@@ -208,202 +204,6 @@ def loudness_range(energy: Signal, sub: int) -> float:
     return float(np.percentile(kept, 95) - np.percentile(kept, 10))
 
 
-# --- true peak --------------------------------------------------------------------
-
-
-@cache
-def _phases() -> tuple[Signal, ...]:
-    """Phases 1-3 of a 4x windowed-sinc interpolator (phase 0 is the samples).
-
-    Phase ``k`` holds the weights of samples ``m + d`` (d from 1 - _TAPS/2 to
-    _TAPS/2) for the value at time ``m + k/4``.
-    """
-    d = np.arange(1 - _TAPS // 2, _TAPS // 2 + 1)
-    window = np.kaiser(_TAPS, 7.0)
-    return tuple(np.sinc(d - k / 4) * window for k in (1, 2, 3))
-
-
-def peak_envelope(x: npt.NDArray[np.floating]) -> Signal:
-    """Per sample, the largest magnitude of the signal in [n, n + 3/4] (4x oversampled)."""
-    env: Signal = np.abs(x).astype(np.float64)
-    lead = _TAPS - 1 + (1 - _TAPS // 2)  # index of y[0] in the full correlation
-    for f in _phases():
-        y = np.convolve(x, f[::-1], mode="full")[lead : lead + x.size]
-        np.maximum(env, np.abs(y), out=env)
-    return env
-
-
-def true_peak(
-    x: npt.NDArray[np.floating], floor: float = 0.0, *, start: int = 0, stop: int | None = None
-) -> float:
-    """Largest oversampled magnitude of ``x[start:stop]`` (linear).
-
-    Samples outside ``start:stop`` serve as context only (beyond ``x`` is
-    silence). Stretches whose samples stay 3.5 dB below ``max(floor, sample
-    peak)`` are skipped, as they cannot hold the peak.
-    """
-    stop = x.size if stop is None else stop
-    if stop <= start:
-        return 0.0
-    chunk = 2048
-    n = -(-(stop - start) // chunk)
-    padded = np.zeros(n * chunk)
-    padded[: stop - start] = np.abs(x[start:stop])
-    peaks = padded.reshape(n, chunk).max(axis=1)
-    best = float(peaks.max())
-    limit = max(floor, best) / _OVERSHOOT
-    for i in np.flatnonzero(peaks >= limit).tolist():
-        a, b = start + i * chunk, min(stop, start + (i + 1) * chunk)
-        lo, hi = max(0, a - _TAPS), min(x.size, b + _TAPS)
-        best = max(best, float(peak_envelope(x[lo:hi])[a - lo : b - lo].max()))
-    return best
-
-
-def _spread_min(m: Signal, reach: int) -> Signal:
-    """Minimum over [j - reach, j + reach] for every j."""
-    out = m.copy()
-    for k in range(1, reach + 1):
-        np.minimum(out[k:], m[:-k], out=out[k:])
-        np.minimum(out[:-k], m[k:], out=out[:-k])
-    return out
-
-
-def _runs(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """(first, end) index pairs of the runs of True in ``flags``."""
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    return list(
-        zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True)
-    )
-
-
-def limit_true_peak(x: Signal, ceiling: float, rate: int) -> Signal:
-    """Limit a clip so its true peak stays at or below ``ceiling`` (linear).
-
-    The gain each sample needs is taken per 2 ms block, spread to the two
-    blocks either side (look-ahead and release), smoothed, and interpolated
-    back to the samples; every sample still gets at least the reduction it
-    needs, as each interpolated value mixes only blocks whose minimum covers
-    that sample's block. Signals already below the ceiling come back
-    unchanged (the same object).
-    """
-    target = ceiling * 0.99  # room for the gain's own slow modulation
-    if x.size == 0 or float(np.abs(x).max()) * _OVERSHOOT < target:
-        return x  # no inter-sample peak gets that far above the samples
-    size = max(8, rate // 500)
-    blocks = -(-x.size // size)
-    padded = np.zeros(blocks * size)
-    padded[: x.size] = np.abs(x)
-    least = np.ones(blocks)  # the smallest gain each block needs
-    hot = padded.reshape(blocks, size).max(axis=1) * _OVERSHOOT >= target
-    for first, last in _runs(hot):
-        a, b = first * size, min(x.size, last * size)
-        lo, hi = max(0, a - _TAPS), min(x.size, b + _TAPS)
-        env = np.ones(last * size - a) * 1e-12
-        env[: b - a] = peak_envelope(x[lo:hi])[a - lo : b - lo]
-        need = np.minimum(1.0, target / np.maximum(env, 1e-12))
-        least[first:last] = need.reshape(-1, size).min(axis=1)
-    if least.min() >= 1.0:
-        return x
-    spread = _spread_min(least, 2)
-    smooth = np.convolve(np.pad(spread, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")
-    centres = np.arange(blocks) * size + (size - 1) / 2
-    gain = np.interp(np.arange(x.size), centres, smooth)
-    result: Signal = x * gain
-    return result
-
-
-# --- planning ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GainPlan:
-    """Gains to apply while stitching, in dB.
-
-    Attributes:
-        speakers: speaker → levelling gain (brings every voice to a common level).
-        programme: gain applied to everything after levelling.
-        predicted_lufs: integrated loudness expected after both gains (all channels).
-        predicted_peak_dbtp: highest true peak expected before limiting.
-    """
-
-    speakers: Mapping[str, float]
-    programme: float
-    predicted_lufs: float
-    predicted_peak_dbtp: float
-
-    def gain_db(self, speaker: str) -> float:
-        """Total gain for one speaker's clips."""
-        return self.speakers.get(speaker, 0.0) + self.programme
-
-
-def plan_gains(
-    levels: Mapping[str, LoudnessReport], *, target_lufs: float, channels: int = 1
-) -> GainPlan:
-    """Level the speakers against each other, then aim the programme at ``target_lufs``.
-
-    Each speaker is brought to the power mean of the measured speakers'
-    loudness (capped at ±20 dB); the programme gain is then the difference
-    between that level and the target, less the 10·log10(channels) LU that
-    duplicating a mono programme onto ``channels`` channels adds. The
-    stitcher refines the programme gain with ``programme_gain``.
-
-    Args:
-        levels: each speaker's loudness, measured over that speaker's clips.
-        target_lufs: integrated loudness wanted in the final file.
-        channels: channels of the final file (1 or 2).
-
-    Returns:
-        The plan; all gains 0 when no speaker is above the gate.
-    """
-    loud = {s: r for s, r in levels.items() if not r.silent}
-    if not loud:
-        return GainPlan({s: 0.0 for s in levels}, 0.0, SILENT_LUFS, -math.inf)
-    weights = {s: max(r.samples, 1) for s, r in loud.items()}
-    total = sum(weights.values())
-    common = 10 * math.log10(
-        sum(weights[s] * 10 ** (r.integrated_lufs / 10) for s, r in loud.items()) / total
-    )
-    speakers = {
-        s: (
-            max(-MAX_SPEAKER_GAIN_DB, min(MAX_SPEAKER_GAIN_DB, common - r.integrated_lufs))
-            if s in loud
-            else 0.0
-        )
-        for s, r in levels.items()
-    }
-    programme = target_lufs - 10 * math.log10(channels) - common
-    peak = max(r.true_peak_dbtp + speakers[s] for s, r in levels.items()) + programme
-    return GainPlan(speakers, programme, common + programme + 10 * math.log10(channels), peak)
-
-
-def programme_gain(
-    meters: Mapping[str, Meter], speakers: Mapping[str, float], *, target_lufs: float
-) -> tuple[float, float]:
-    """The programme gain that brings the levelled mix of ``meters`` to ``target_lufs``.
-
-    The meters' channel weight already accounts for the output's channels.
-    Gating makes loudness not quite linear in gain (the absolute gate), so the
-    gain is refined until the prediction is within 0.01 LU.
-
-    Returns:
-        (programme gain in dB, predicted integrated loudness).
-    """
-    first = next(iter(meters.values()))
-    size = max(m.energy.size for m in meters.values())
-    mix = np.zeros(size)
-    for name, meter in meters.items():
-        mix[: meter.energy.size] += meter.scaled(speakers.get(name, 0.0))
-    gain, predicted = 0.0, integrated_lufs(mix, first.sub)
-    if predicted <= SILENT_LUFS:
-        return 0.0, SILENT_LUFS
-    for _ in range(4):
-        gain += target_lufs - predicted
-        predicted = integrated_lufs(mix * 10 ** (gain / 10), first.sub)
-        if abs(predicted - target_lufs) < 0.01:
-            break
-    return gain, predicted
-
-
 # --- whole streams ----------------------------------------------------------------
 
 
@@ -439,12 +239,12 @@ def measure_stream(blocks: Iterable[bytes], rate: int, channels: int = 1) -> Lou
         for c in range(channels):
             weighted = filters[c].process(x[:, c])
             power += weighted * weighted
-        # The peak of the last _TAPS samples waits for the next block's context.
+        # The peak of the last TAPS samples waits for the next block's context.
         ctx = np.concatenate([context, x])
         for c in range(channels):
-            peak = max(peak, true_peak(ctx[:, c], peak, start=counted, stop=ctx.shape[0] - _TAPS))
-        waiting = max(counted, ctx.shape[0] - _TAPS)  # first sample not yet checked
-        keep = max(0, waiting - _TAPS)
+            peak = max(peak, true_peak(ctx[:, c], peak, start=counted, stop=ctx.shape[0] - TAPS))
+        waiting = max(counted, ctx.shape[0] - TAPS)  # first sample not yet checked
+        keep = max(0, waiting - TAPS)
         context, counted = ctx[keep:], waiting - keep
         meter.add_weighted(np.sqrt(power), position)
         position += x.shape[0]

@@ -40,13 +40,6 @@ TAG_SOURCES: Mapping[str, tuple[str, ...]] = {
     "copyright": ("copyright", "license"),
 }
 
-# Containers that carry attached pictures through ffmpeg itself.
-FFMPEG_COVER = frozenset({"mp3", "m4a", "m4b", "flac"})
-# Containers whose pictures go in a Vorbis comment (written with mutagen).
-VORBIS_COVER = frozenset({"ogg", "opus"})
-# Containers that can hold chapters.
-CHAPTER_FORMATS = frozenset({"mp3", "m4a", "m4b", "ogg", "opus"})
-
 
 def _text(value: Any) -> str:
     if isinstance(value, list | tuple):
