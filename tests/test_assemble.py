@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts_export.audio.timeline import assemble
+from tts_export.audio import assemble
 from tts_export.config import Pauses
 from tts_export.models import Clip, Script, Transcript, Utterance
 
@@ -14,7 +16,9 @@ P = Pauses(
 )
 
 
-def _utt(i: int, section: int, turn: int, speaker: str, kind: str = "speech") -> Utterance:
+def _utt(
+    i: int, section: int, turn: int, speaker: str, kind: Literal["speech", "sound"] = "speech"
+) -> Utterance:
     title = f"S{section}" if section else None
     return Utterance(
         id=f"u{i}",
@@ -26,7 +30,7 @@ def _utt(i: int, section: int, turn: int, speaker: str, kind: str = "speech") ->
         turn_index=turn,
         section_index=section,
         kind=kind,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _clip(uid: str, ms: int) -> Clip:
