@@ -25,7 +25,7 @@ from typing import Any
 
 import pysubs2
 
-from tts_export.captions.profiles import CaptionProfile, get_profile
+from tts_export.captions.profiles import CaptionProfile, get_profile, language_key
 from tts_export.errors import SubtitleError
 from tts_export.lang import detect_language, display_width
 
@@ -97,7 +97,7 @@ def _read_cues(path: Path, language: str | None) -> tuple[list[_Cue], str]:
         raise SubtitleError(str(path), "the file has no cues", hint="is it the right file?")
     texts = [tuple(e.plaintext.replace("\r", "").split("\n")) for e in events]
     lang = language or detect_language(" ".join(" ".join(t) for t in texts))
-    lang = "zh" if lang.lower().startswith("zh") else "en"
+    lang = language_key(lang)
     voices: list[str | None] = [e.name or None for e in events]
     if path.suffix.lower() == ".vtt":
         found = _vtt_voices(path)

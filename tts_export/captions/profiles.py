@@ -23,8 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tts_export.errors import ConfigError
-
-PROFILE_NAMES: tuple[str, ...] = ("netflix", "bbc", "podcast")
+from tts_export.lang import is_chinese
 
 
 @dataclass(frozen=True)
@@ -69,9 +68,21 @@ _TABLE: dict[tuple[str, str], tuple[float, float, float | None]] = {
 }
 
 
-def _language_key(language: str) -> str:
-    """ "zh" for any Chinese tag (zh, zh-Hans, zh-CN), "en" for everything else."""
-    return "zh" if language.lower().startswith("zh") else "en"
+def names() -> tuple[str, ...]:
+    """The caption profile names, in the order of the table: netflix, bbc, podcast."""
+    return tuple(dict.fromkeys(profile for profile, _ in _TABLE))
+
+
+def language_key(language: str) -> str:
+    """Which column of the standards applies: "zh" for any Chinese tag, "en" otherwise.
+
+    Args:
+        language: a BCP-47 tag (``zh``, ``zh-Hans``, ``zh-CN``, ``en-GB`` ...).
+
+    Returns:
+        "zh" or "en".
+    """
+    return "zh" if is_chinese(language) else "en"
 
 
 def get_profile(
@@ -97,14 +108,14 @@ def get_profile(
         ConfigError: unknown profile name, or an override out of range.
     """
     key = name.strip().lower()
-    if key not in PROFILE_NAMES:
+    if key not in names():
         raise ConfigError(
             "captions",
             name,
             "unknown caption profile",
-            hint="use one of: " + ", ".join(PROFILE_NAMES),
+            hint="use one of: " + ", ".join(names()),
         )
-    lang = _language_key(language)
+    lang = language_key(language)
     chars, cps, wpm = _TABLE[(key, lang)]
     profile = CaptionProfile(name=key, language=lang, max_chars=chars, max_cps=cps, max_wpm=wpm)
     if max_chars is not None:
