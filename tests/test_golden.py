@@ -16,12 +16,13 @@ import pytest
 from conftest import FIXTURES
 
 from tts_export.audio.timeline import assemble
+from tts_export.captions import formats
 from tts_export.captions.cues import build_cues
+from tts_export.captions.formats import write_subtitles, write_transcripts
 from tts_export.captions.profiles import get_profile
-from tts_export.captions.subtitles import write_subtitles
-from tts_export.captions.transcripts import write_transcripts
 from tts_export.config import Pauses
-from tts_export.models import Clip
+from tts_export.errors import ConfigError
+from tts_export.models import Clip, Cue, Timeline, Transcript
 from tts_export.script import build_script
 from tts_export.transcript.parse import read_transcript
 
@@ -29,8 +30,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 FORMATS = ("srt", "vtt", "ass", "json", "txt", "html")
 
 
-@pytest.mark.parametrize("name", ["short_zh", "short_en"])
-def test_every_format_matches_its_golden_file(tmp_path: Path, name: str) -> None:
+def _programme(name: str) -> tuple[Transcript, Timeline, tuple[Cue, ...]]:
     transcript = read_transcript(FIXTURES / "render" / f"{name}.md")
     script = build_script(transcript)
     clips = {
@@ -42,6 +42,23 @@ def test_every_format_matches_its_golden_file(tmp_path: Path, name: str) -> None
     timeline = assemble(script, clips, pauses=Pauses(), intro_title=intro)
     profile = get_profile("netflix", language=transcript.language, max_chars=None, max_lines=None)
     cues = build_cues(timeline, language=transcript.language, profile=profile)
+    return transcript, timeline, cues
+
+
+def _assert_golden(written: dict[str, Path]) -> None:
+    for path in sorted(written.values()):
+        golden = GOLDEN / path.name
+        if os.environ.get("TTS_EXPORT_UPDATE_GOLDEN"):
+            golden.write_bytes(path.read_bytes())
+        assert golden.is_file(), (
+            f"no golden file {golden.name}: run with TTS_EXPORT_UPDATE_GOLDEN=1"
+        )
+        assert path.read_text("utf-8") == golden.read_text("utf-8"), f"{path.name} changed"
+
+
+@pytest.mark.parametrize("name", ["short_zh", "short_en"])
+def test_every_format_matches_its_golden_file(tmp_path: Path, name: str) -> None:
+    transcript, timeline, cues = _programme(name)
     written = write_subtitles(
         cues,
         out_dir=tmp_path,
@@ -56,11 +73,23 @@ def test_every_format_matches_its_golden_file(tmp_path: Path, name: str) -> None
         )
     )
     assert {"srt", "vtt", "ass", "transcript_json", "txt", "html"} <= set(written)
-    for path in sorted(written.values()):
-        golden = GOLDEN / path.name
-        if os.environ.get("TTS_EXPORT_UPDATE_GOLDEN"):
-            golden.write_bytes(path.read_bytes())
-        assert golden.is_file(), (
-            f"no golden file {golden.name}: run with TTS_EXPORT_UPDATE_GOLDEN=1"
-        )
-        assert path.read_text("utf-8") == golden.read_text("utf-8"), f"{path.name} changed"
+    _assert_golden(written)
+
+
+def test_registry_lists_every_golden_format_in_order() -> None:
+    assert formats.names() == FORMATS
+    kinds = [formats.get(name).kind for name in FORMATS]
+    assert kinds == ["srt", "vtt", "ass", "transcript_json", "txt", "html"]
+    with pytest.raises(ConfigError) as err:
+        formats.get("sbv")
+    assert err.value.hint == "choose among srt, vtt, ass, json, txt, html"
+
+
+def test_write_captions_gives_the_golden_files_in_manifest_order(tmp_path: Path) -> None:
+    transcript, timeline, cues = _programme("short_zh")
+    written = formats.write_captions(
+        cues, transcript, out_dir=tmp_path, stem="short_zh", formats=FORMATS, timeline=timeline
+    )
+    assert list(written) == ["srt", "vtt", "ass", "chapters_vtt", "transcript_json", "txt", "html"]
+    assert {p.name for p in written.values()} == {p.name for p in tmp_path.iterdir()}
+    _assert_golden(written)

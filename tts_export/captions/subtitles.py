@@ -1,8 +1,8 @@
-"""Subtitle writers: cues and chapters in, SRT, WebVTT, ASS and a WebVTT chapters track out.
+"""Subtitle text: sorted cues and chapters in; SRT, WebVTT, ASS and WebVTT chapters text out.
 
-Every file is built with pysubs2 (``SSAEvent`` objects, then ``to_string``)
-and written atomically: a temporary name in the same folder, then
-``os.replace``, so a crash never leaves a half-written file behind.
+Every text is built with pysubs2 (``SSAEvent`` objects, then ``to_string``);
+``formats`` picks the builders by format name and writes the files
+atomically.
 
 pysubs2 quirks handled here (see DESIGN.md): times are passed as ints and
 cues sorted before SRT output; line breaks are ``\\N`` (a raw newline
@@ -19,24 +19,14 @@ it becomes ＼).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from functools import partial
-from pathlib import Path
+from collections.abc import Iterator, Sequence
 
 from pysubs2 import Alignment, Color, SSAEvent, SSAFile, SSAStyle
 
 from tts_export.captions.cues import (
     speaker_label,  # one label shape, so widths agree with the cue builder
 )
-from tts_export.errors import ConfigError, OutputError
-from tts_export.files import write_text_atomic
 from tts_export.models import Chapter, Cue
-
-SUBTITLE_FORMATS: tuple[str, ...] = ("srt", "vtt", "ass")
-"""Formats this module writes (``<stem>.srt``, ``.vtt``, ``.ass``)."""
-
-TRANSCRIPT_FORMATS: tuple[str, ...] = ("json", "txt", "html")
-"""Formats ``transcripts.write_transcripts`` writes; accepted and skipped here."""
 
 BBC_COLOURS: tuple[Color, ...] = (
     Color(255, 255, 255),  # white
@@ -51,69 +41,6 @@ CJK_FONT = "Noto Sans CJK SC"
 LATIN_FONT = "Noto Sans"
 _WORD_JOINER = "\u2060"
 _FULL_WIDTH_LANGUAGES = ("zh", "ja")
-
-
-def write_subtitles(
-    cues: Sequence[Cue],
-    *,
-    out_dir: Path,
-    stem: str,
-    formats: Sequence[str],
-    chapters: Sequence[Chapter],
-    language: str,
-) -> dict[str, Path]:
-    """Write the subtitle formats asked for, plus a chapters track when there are chapters.
-
-    Args:
-        cues: the captions (any order; they are sorted by start, then end).
-        out_dir: an existing folder.
-        stem: file name stem (``<stem>.srt`` ...).
-        formats: the user's list; "srt", "vtt" and "ass" are written here,
-            "json", "txt" and "html" are left to ``transcripts``.
-        chapters: the programme's chapters; ``<stem>.chapters.vtt`` is written
-            when there is more than one.
-        language: "zh" or "en" (BCP-47 primary subtag): label style, fonts and
-            the VTT ``Language`` header.
-
-    Returns:
-        The paths written, keyed "srt", "vtt", "ass" and "chapters_vtt".
-
-    Raises:
-        ConfigError: a format is unknown.
-        OutputError: a cue has impossible times, or a file cannot be written.
-    """
-    check_formats(formats)
-    ordered = sorted(cues, key=lambda c: (c.start_ms, c.end_ms))
-    builders: dict[str, Callable[[Sequence[Cue], str], str]] = {
-        "srt": srt_text,
-        "vtt": vtt_text,
-        "ass": partial(ass_text, title=stem),
-    }
-    written: dict[str, Path] = {}
-    for fmt in SUBTITLE_FORMATS:
-        if fmt in formats:
-            path = out_dir / f"{stem}.{fmt}"
-            if not written:
-                _check_times(ordered, path)
-            written[fmt] = write_text_atomic(path, builders[fmt](ordered, language))
-    if len(chapters) > 1:
-        path = out_dir / f"{stem}.chapters.vtt"
-        written["chapters_vtt"] = write_text_atomic(path, chapters_vtt_text(chapters, language))
-    return written
-
-
-def check_formats(formats: Sequence[str]) -> None:
-    """Refuse a caption format neither this module nor ``transcripts`` writes.
-
-    Raises:
-        ConfigError: a format is unknown.
-    """
-    known = SUBTITLE_FORMATS + TRANSCRIPT_FORMATS
-    for fmt in formats:
-        if fmt not in known:
-            raise ConfigError(
-                "captions-formats", fmt, "unknown format", hint="choose among " + ", ".join(known)
-            )
 
 
 def srt_text(cues: Sequence[Cue], language: str) -> str:
@@ -280,22 +207,6 @@ def vtt_escape(text: str) -> str:
 def ass_escape(text: str) -> str:
     """Make text literal in ASS: braces would open override tags, backslashes escape codes."""
     return text.replace("{", "｛").replace("}", "｝").replace("\\", "＼")
-
-
-def _check_times(cues: Sequence[Cue], path: Path) -> None:
-    """Refuse cues that no player can show.
-
-    Raises:
-        OutputError: a cue starts before 0 or does not end after it starts.
-    """
-    for cue in cues:
-        if cue.start_ms < 0 or cue.end_ms <= cue.start_ms:
-            raise OutputError(
-                str(path),
-                f"cue {cue.utterance_id or '?'} ({cue.speaker}) has impossible times "
-                f"{cue.start_ms}-{cue.end_ms} ms",
-                hint="this is a bug in cue building; please report it with the transcript",
-            )
 
 
 def _clean_lines(cue: Cue) -> list[str]:

@@ -1,25 +1,22 @@
-"""Transcript writers: cues, transcript and timeline in; JSON, plain text and HTML out.
+"""Transcript text: cues, transcript and timeline in; JSON, plain text and HTML text out.
 
 ``<stem>.transcript.json`` is a Podcasting 2.0 JSON transcript (one segment
 per cue). ``<stem>.transcript.txt`` and ``<stem>.transcript.html`` are
 readable transcripts for WCAG 1.2.1: title and metadata from the front
 matter, section headings, speaker names, a timestamp per turn, and the
 glossary notes kept as definitions even when they were dropped from speech.
-Files are written atomically (temporary name, then rename).
+``formats`` writes the files, atomically.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from tts_export.captions.subtitles import check_formats
-from tts_export.files import write_text_atomic
+from tts_export.lang import is_chinese, is_fullwidth
 from tts_export.models import Cue, Glossary, Placement, Timeline, Transcript, Turn
 
 _LABELS: Mapping[str, Mapping[str, str]] = {
@@ -84,46 +81,9 @@ class TurnBlock:
     glossary: tuple[Glossary, ...]
 
 
-def write_transcripts(
-    cues: Sequence[Cue],
-    transcript: Transcript,
-    *,
-    out_dir: Path,
-    stem: str,
-    formats: Sequence[str],
-    timeline: Timeline,
-) -> dict[str, Path]:
-    """Write the transcript formats asked for ("json", "txt", "html"); others are skipped.
-
-    Args:
-        cues: the captions, for the Podcasting 2.0 JSON segments.
-        transcript: the parsed transcript (front matter, glossary notes).
-        out_dir: an existing folder.
-        stem: file name stem.
-        formats: the user's list from ``--captions-formats``.
-        timeline: the placed utterances and chapters.
-
-    Returns:
-        The paths written, keyed "transcript_json", "txt" and "html".
-
-    Raises:
-        ConfigError: a format is unknown.
-        OutputError: a file cannot be written.
-    """
-    check_formats(formats)
-    written: dict[str, Path] = {}
-    if "json" in formats:
-        text = json.dumps(podcast_json(cues), ensure_ascii=False, indent=2) + "\n"
-        written["transcript_json"] = write_text_atomic(out_dir / f"{stem}.transcript.json", text)
-    if "txt" in formats or "html" in formats:
-        blocks = turn_blocks(timeline, transcript)
-        if "txt" in formats:
-            text = plain_text(transcript, blocks, timeline, stem=stem)
-            written["txt"] = write_text_atomic(out_dir / f"{stem}.transcript.txt", text)
-        if "html" in formats:
-            text = html_text(transcript, blocks, timeline, stem=stem)
-            written["html"] = write_text_atomic(out_dir / f"{stem}.transcript.html", text)
-    return written
+def podcast_json_text(cues: Sequence[Cue]) -> str:
+    """``podcast_json`` as the text of ``<stem>.transcript.json``: indented, final newline."""
+    return json.dumps(podcast_json(cues), ensure_ascii=False, indent=2) + "\n"
 
 
 def podcast_json(cues: Sequence[Cue]) -> dict[str, Any]:
@@ -147,7 +107,7 @@ def join_text(parts: Sequence[str]) -> str:
     for part in (" ".join(p.split()) for p in parts):
         if not part:
             continue
-        if out and not (_wide(out[-1]) or _wide(part[0])):
+        if out and not (is_fullwidth(out[-1]) or is_fullwidth(part[0])):
             out += " "
         out += part
     return out
@@ -385,12 +345,8 @@ def _duration(ms: int) -> str:
 
 
 def _labels(language: str) -> Mapping[str, str]:
-    return _LABELS["zh"] if language.split("-")[0].lower() == "zh" else _LABELS["en"]
+    return _LABELS["zh"] if is_chinese(language) else _LABELS["en"]
 
 
 def _colon(language: str) -> str:
     return "：" if language.split("-")[0].lower() in ("zh", "ja") else ": "
-
-
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
