@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pysubs2
 import pytest
@@ -43,7 +44,7 @@ def cues_to_events(cues: tuple[Cue, ...], lang: str) -> list[tuple[int, int, str
     return out
 
 
-def rules(report: dict, kind: str) -> set[str]:
+def rules(report: dict[str, Any], kind: str) -> set[str]:
     return {item["rule"] for item in report[kind]}
 
 
