@@ -35,10 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tts_export.audio.encode import trim_silence  # noqa: E402
 from tts_export.engines.kokoro.engine import KokoroEngine  # noqa: E402
 from tts_export.models import Realization, Synthesis, Utterance  # noqa: E402
 from tts_export.script import build_script  # noqa: E402
+from tts_export.synth.clips import trim_silence  # noqa: E402
 from tts_export.transcript.parse import read_transcript  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_ca70ea49c8ed113c.txt"

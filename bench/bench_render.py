@@ -97,8 +97,8 @@ def child_naive(transcript: Path) -> dict[str, Any]:
 
     from tts_export.casting import cast_voices, load_profiles
     from tts_export.engines.kokoro import engine as kokoro
-    from tts_export.engines.kokoro.g2p import split_phonemes
     from tts_export.engines.kokoro.model import load_model_bytes
+    from tts_export.engines.kokoro.tokens import split_phonemes
     from tts_export.models import Realization
     from tts_export.script import build_script
     from tts_export.transcript.parse import read_transcript

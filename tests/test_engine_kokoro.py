@@ -22,21 +22,17 @@ from tts_export import engines
 from tts_export.casting import load_profiles
 from tts_export.engines.base import Engine, GroupingEngine
 from tts_export.engines.kokoro import engine as kokoro
-from tts_export.engines.kokoro.engine import (
-    MAX_TOKENS,
-    KokoroEngine,
-    _Gate,
-    parse_voice,
-    quiet_cut,
-    to_pcm16,
-)
-from tts_export.engines.kokoro.g2p import closed, pack, split_phonemes
+from tts_export.engines.kokoro.engine import IntArray, KokoroEngine
+from tts_export.engines.kokoro.gate import TokenGate
 from tts_export.engines.kokoro.model import (
     MODEL_SHA256,
     add_output,
     load_model_bytes,
     verify_model,
 )
+from tts_export.engines.kokoro.tokens import MAX_TOKENS, closed, pack, split_phonemes
+from tts_export.engines.kokoro.voicepack import parse_voice
+from tts_export.engines.kokoro.waveform import Float32Array, quiet_cut, to_pcm16
 from tts_export.errors import ConfigError, EngineError, EngineUnavailable, VoiceError
 from tts_export.models import Realization, Synthesis
 
@@ -76,8 +72,8 @@ def grouped(engine: KokoroEngine) -> tuple[Synthesis, ...]:
     """The GROUP rendered in one call; the raw model output is kept in _MODEL_CALLS."""
     real = engine._infer
 
-    def spy(*args: object) -> tuple[np.ndarray, np.ndarray]:
-        out = real(*args)  # type: ignore[arg-type]
+    def spy(phonemes: str, style: Float32Array, speed: float) -> tuple[Float32Array, IntArray]:
+        out = real(phonemes, style, speed)
         _MODEL_CALLS.append(out)
         return out
 
@@ -96,7 +92,7 @@ def window_db(x: np.ndarray, sr: int = 24000) -> np.ndarray:
     win = sr // 100
     n = x.size // win
     rms = np.sqrt(np.mean(x[: n * win].reshape(n, win) ** 2, axis=1))
-    return 20 * np.log10(rms + 1e-9)
+    return np.asarray(20 * np.log10(rms + 1e-9), dtype=np.float64)
 
 
 def speech_range_ms(syn: Synthesis) -> tuple[int, int]:
@@ -398,7 +394,7 @@ def test_unknown_option_is_a_config_error() -> None:
 
 def test_gate_keeps_calls_within_the_budget_in_arrival_order() -> None:
     """Calls share the token budget; an oversize call runs alone; nobody jumps the queue."""
-    gate = _Gate(300)
+    gate = TokenGate(300)
     started: list[str] = []
     release = {name: threading.Event() for name in ("a", "b", "c", "big", "d")}
 

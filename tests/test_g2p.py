@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import sys
 
@@ -11,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts_export.engines.kokoro.engine import KokoroEngine, data_dir
+from tts_export.engines.kokoro.engine import KokoroEngine
 from tts_export.engines.kokoro.g2p import (
     G2P,
     ipa_to_kokoro,
@@ -20,9 +19,11 @@ from tts_export.engines.kokoro.g2p import (
     normalize_zh,
     split_camel,
 )
+from tts_export.engines.kokoro.tokens import load_vocab
+from tts_export.engines.kokoro.voicepack import data_dir
 from tts_export.errors import EngineUnavailable
 
-VOCAB: dict[str, int] = json.loads((data_dir() / "vocab.json").read_text("utf-8"))["vocab"]
+VOCAB = load_vocab(data_dir())
 TONES = set("→↗↓↘")
 
 

