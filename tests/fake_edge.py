@@ -41,13 +41,14 @@ from xml.sax.saxutils import unescape
 import imageio_ffmpeg
 from aiohttp import WSMsgType, web
 
+from tts_export.lang import HAN, HAN_CLASS
+
 MS_PER_CJK = 200
 MS_PER_WORD = 300
 LEAD_MS = 50  # the service starts each clip with a little silence
 CHUNK_BYTES = 1440  # ~240 ms of 48 kbit/s audio per binary frame
 TICKS_PER_MS = 10_000
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+(?:['.-][A-Za-z0-9]+)*")
+_TOKEN = re.compile(f"[{HAN_CLASS}]|[A-Za-z0-9]+(?:['.-][A-Za-z0-9]+)*")
 _VOICE = re.compile(r"<voice name='([^']*)'>")
 _PROSODY = re.compile(
     r"<prosody pitch='([^']*)' rate='([^']*)' volume='[^']*'>(.*)</prosody>", re.S
@@ -111,7 +112,7 @@ def tokens(text: str) -> list[str]:
 
 def duration_for(text: str) -> int:
     """How long the fake speaks ``text``, in ms (without the lead-in)."""
-    return sum(MS_PER_CJK if _CJK.fullmatch(t) else MS_PER_WORD for t in tokens(text)) or 300
+    return sum(MS_PER_CJK if HAN.fullmatch(t) else MS_PER_WORD for t in tokens(text)) or 300
 
 
 def _text_frame(request_id: str, path: str, body: str = "") -> str:
@@ -327,6 +328,6 @@ class FakeEdge:
 def _marks(text: str) -> Iterator[tuple[int, int, str]]:
     at = LEAD_MS
     for word in tokens(text):
-        length = MS_PER_CJK if _CJK.fullmatch(word) else MS_PER_WORD
+        length = MS_PER_CJK if HAN.fullmatch(word) else MS_PER_WORD
         yield at, length, word
         at += length

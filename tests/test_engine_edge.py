@@ -30,14 +30,9 @@ from tts_export.casting import load_profiles
 from tts_export.engines import list_voices
 from tts_export.engines.base import Engine
 from tts_export.engines.edge import voices as edge_voices
-from tts_export.engines.edge.engine import (
-    MAX_SSML_BYTES,
-    SAMPLE_RATE,
-    VOICE_PATTERN,
-    EdgeEngine,
-    check_clip,
-    plausible_min_ms,
-)
+from tts_export.engines.edge.checks import SAMPLE_RATE, check_clip, plausible_min_ms
+from tts_export.engines.edge.engine import EdgeEngine
+from tts_export.engines.edge.options import MAX_SSML_BYTES, VOICE_PATTERN
 from tts_export.errors import ConfigError, EngineError, EngineUnavailable, VoiceError
 from tts_export.models import (
     Casting,
