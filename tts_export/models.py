@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tts_export.units import pcm_ms
+
 # --- parse -----------------------------------------------------------------
 
 
@@ -228,7 +230,7 @@ class Synthesis:
 
     @property
     def duration_ms(self) -> int:
-        return len(self.pcm) // 2 * 1000 // self.sample_rate
+        return pcm_ms(self.pcm, self.sample_rate)
 
 
 @dataclass(frozen=True)

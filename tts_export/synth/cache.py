@@ -3,24 +3,38 @@
 A clip's key hashes everything that can change its audio: engine name and
 version, the realization (voice, speed, pitch, gain), the spoken text and the
 clip post-processing. An entry exists only once its record is written, and
-both files are written to a temporary name and renamed, so an interrupted run
-never leaves an entry that looks finished but is not.
+both files are written with ``files.write_bytes_atomic`` (a temporary name,
+flushed to disk, then renamed), so an interrupted run never leaves an entry
+that looks finished but is not.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
 import wave
 from dataclasses import asdict
 from pathlib import Path
 
 from tts_export.errors import OutputError
+from tts_export.files import write_bytes_atomic, write_text_atomic
 from tts_export.models import Boundary, Clip, Realization
+from tts_export.units import pcm_ms
 
 # Bump when the post-processing applied before caching changes.
 POSTPROCESS_VERSION = "trim1"
+
+
+def wav_bytes(pcm: bytes, sample_rate: int) -> bytes:
+    """A whole mono 16-bit WAV file holding ``pcm``, built in memory."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(pcm)
+    return buffer.getvalue()
 
 
 def clip_key(engine: str, version: str, realization: Realization, spoken: str, post: str) -> str:
@@ -42,6 +56,13 @@ class ClipCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    def _unwritable(self, problem: str) -> OutputError:
+        return OutputError(
+            str(self.root),
+            problem,
+            hint="check free space and permissions, or pass --cache-dir",
+        )
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / key[:2]
@@ -89,34 +110,26 @@ class ClipCache:
             OutputError: the cache folder cannot be written.
         """
         wav_path, record_path = self._paths(key)
-        duration_ms = len(pcm) // 2 * 1000 // sample_rate
+        duration_ms = pcm_ms(pcm, sample_rate)
+        wav_data = wav_bytes(pcm, sample_rate)
+        record = {
+            "sample_rate": sample_rate,
+            "duration_ms": duration_ms,
+            "boundaries": [asdict(b) for b in boundaries],
+            "engine": engine,
+            "voice": voice,
+            "fallback": fallback,
+            "wav_bytes": len(wav_data),
+        }
         try:
             wav_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = wav_path.with_name(f".{wav_path.name}.{os.getpid()}.tmp")
-            with wave.open(str(tmp), "wb") as out:
-                out.setnchannels(1)
-                out.setsampwidth(2)
-                out.setframerate(sample_rate)
-                out.writeframes(pcm)
-            os.replace(tmp, wav_path)
-            record = {
-                "sample_rate": sample_rate,
-                "duration_ms": duration_ms,
-                "boundaries": [asdict(b) for b in boundaries],
-                "engine": engine,
-                "voice": voice,
-                "fallback": fallback,
-                "wav_bytes": wav_path.stat().st_size,
-            }
-            tmp = record_path.with_name(f".{record_path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, record_path)
         except OSError as exc:
-            raise OutputError(
-                str(self.root),
-                f"cannot write the clip cache: {exc.strerror}",
-                hint="check free space and permissions, or pass --cache-dir",
-            ) from None
+            raise self._unwritable(f"cannot write the clip cache: {exc.strerror}") from None
+        try:
+            write_bytes_atomic(wav_path, wav_data)
+            write_text_atomic(record_path, json.dumps(record, ensure_ascii=False))
+        except OutputError as exc:
+            raise self._unwritable(f"cannot write the clip cache: {exc.message}") from None
         return Clip(
             utterance_id=utterance_id,
             path=str(wav_path),

@@ -10,6 +10,7 @@ import numpy as np
 
 from tts_export.errors import ConfigError
 from tts_export.models import Boundary, Synthesis
+from tts_export.units import ms_to_samples, samples_to_ms
 
 
 def trim_silence(pcm: bytes, sample_rate: int, *, margin_ms: int = 40) -> tuple[bytes, int]:
@@ -58,9 +59,9 @@ def trim_silence(pcm: bytes, sample_rate: int, *, margin_ms: int = 40) -> tuple[
     if hits.size == 0:
         return pcm, 0
     first, last = int(hits[0]), int(hits[-1]) + 2
-    margin = margin_ms * sample_rate // 1000
-    removed_ms = max(0, first * win - margin) * 1000 // sample_rate
-    start = removed_ms * sample_rate // 1000
+    margin = ms_to_samples(margin_ms, sample_rate)
+    removed_ms = samples_to_ms(max(0, first * win - margin), sample_rate)
+    start = ms_to_samples(removed_ms, sample_rate)
     end = min(x.size, (last + 1) * win + margin)
     return x[start:end].tobytes(), removed_ms
 

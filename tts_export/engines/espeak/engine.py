@@ -12,13 +12,14 @@ import re
 
 from tts_export.engines.espeak.lib import EVENT_WORD, EspeakLibrary, Rendered, library
 from tts_export.errors import ConfigError, EngineError
+from tts_export.lang import count_han
 from tts_export.models import Boundary, Realization, Synthesis
+from tts_export.units import pcm_ms
 
 ADAPTER_REVISION = 1
 NORMAL_RATE = 175  # words per minute at speed 1.0 (espeakRATE_NORMAL)
 # Measured on the wheel's voices: 25 pitch units change f0 by a factor of ~1.27.
 _PITCH_STEP = math.log(1.27) / 25
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 _EDGE = " \t\r\n,.;:!?，。、；：！？…—“”\"'‘’()（）《》「」【】-"
 
@@ -99,7 +100,7 @@ class EspeakEngine:
 
     def estimate_ms(self, text: str) -> int:
         """About 230 ms per Han character and 330 ms per Latin word or number at speed 1."""
-        cjk = len(_CJK.findall(text))
+        cjk = count_han(text)
         words = len(_WORD.findall(text))
         pauses = sum(text.count(p) for p in "，。、；：！？,.;:!?")
         return cjk * 230 + words * 330 + pauses * 120
@@ -115,7 +116,7 @@ def word_boundaries(text: str, rendered: Rendered) -> tuple[Boundary, ...]:
     the input from its position up to the next word's, trimmed of spaces and
     punctuation (espeak's own ``length`` is unreliable for Han text).
     """
-    duration = len(rendered.pcm) // 2 * 1000 // rendered.sample_rate
+    duration = pcm_ms(rendered.pcm, rendered.sample_rate)
     words = [
         e for e in rendered.events if e.kind == EVENT_WORD and 0 < e.text_position <= len(text)
     ]
