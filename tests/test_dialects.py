@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from tts_export.transcript import dialects
 from tts_export.errors import ConfigError
 from tts_export.report import build_report
 from tts_export.script import build_script
+from tts_export.transcript import dialects, labels
+from tts_export.transcript.front_matter import declared_speakers
 from tts_export.transcript.parse import parse_text, read_transcript
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "transcripts"
@@ -306,7 +307,7 @@ def test_unknown_dialect_is_a_config_error() -> None:
     ["Note", "https", "10", "12:30", "- Host", "他说", "This is what I mean", "注", "1. Host"],
 )
 def test_implausible_names(name: str) -> None:
-    assert not dialects.plausible_name(name, "colon")
+    assert not labels.plausible_name(name, "colon")
 
 
 @pytest.mark.parametrize(
@@ -323,14 +324,33 @@ def test_implausible_names(name: str) -> None:
     ],
 )
 def test_plausible_names(name: str) -> None:
-    assert dialects.plausible_name(name, "colon")
+    assert labels.plausible_name(name, "colon")
+
+
+# Han outside the basic block: CJK extension A, extension B, compatibility ideographs.
+RARE_HAN_NAMES = ["\u3400\u3401", "\U00020000\U00020001", "\uf900\uf901"]
+
+
+@pytest.mark.parametrize("name", RARE_HAN_NAMES)
+def test_names_in_rarer_han_blocks_are_chinese_names(name: str) -> None:
+    assert labels.plausible_name(name, "colon")
+    # a half-width colon with no space after it still reads as a label after a Chinese name
+    label = labels.match_label(f"{name}:你好", "colon")
+    assert label is not None and (label.name, label.text) == (name, "你好")
+
+
+@pytest.mark.parametrize("name", RARE_HAN_NAMES)
+def test_speaker_named_in_rarer_han_blocks_gets_turns(name: str) -> None:
+    transcript = parse_text(f"{name}:你好\n\n主持人:欢迎\n\n{name}:谢谢\n")
+    assert transcript.dialect == "colon"
+    assert transcript.speakers == (name, "主持人")
 
 
 def test_url_and_time_lines_never_become_labels() -> None:
     text = "Host: a\n\nhttps://example.com/x\n\n10:30: coffee\n\nHost: b\n\nGuest: c\n"
     transcript = parse_text(text)
     assert transcript.speakers == ("Host", "Guest")
-    assert dialects.match_label("https://example.com/x", "colon") is None
+    assert labels.match_label("https://example.com/x", "colon") is None
 
 
 @pytest.mark.parametrize(
@@ -351,7 +371,7 @@ def test_url_and_time_lines_never_become_labels() -> None:
     ],
 )
 def test_declared_speakers(meta: dict[str, Any], expected: dict[str, str]) -> None:
-    assert dialects.declared_speakers(meta) == expected
+    assert declared_speakers(meta) == expected
 
 
 @pytest.mark.parametrize(

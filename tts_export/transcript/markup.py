@@ -25,7 +25,8 @@ _NOTE_CLOSE = "\ue001"
 
 _URL_STOP = r"\s<>()（）\[\]{}\"'`，。！？；：、「」『』【】"
 _URL_BODY = rf"(?i:https?://|www\.)(?:[^{_URL_STOP}]*[^{_URL_STOP}.,;:!?*_~])?"
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# A clock time (12:34, 0:00:36.2): the only copy; speaker-label patterns use it too.
+CLOCK_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LONG_TIME = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?"
 _NOTE = r"（(?:[^（）\n]|（[^（）\n]*）){0,500}）|\((?:[^()\n]|\([^()\n]*\)){0,500}\)"
 
@@ -47,7 +48,7 @@ _TOKEN = re.compile(
             r"(?P<anchor>\{#[^}\s]{1,80}\})",
             rf"(?P<wrapped_url>[(（<]\s*{_URL_BODY}\s*[)）>])",
             r"(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]{0,300})?/?>)",
-            rf"(?P<timestamp>[\[(（]{_TIME}[\])）]|(?<![\d:.]){_LONG_TIME}(?![\d:]))",
+            rf"(?P<timestamp>[\[(（]{CLOCK_TIME}[\])）]|(?<![\d:.]){_LONG_TIME}(?![\d:]))",
             rf"(?P<url>{_URL_BODY})",
             rf"(?P<bold>(?P<bmark>\*\*|(?<!\w)__)(?=\S)(?P<bold_text>.{{1,300}}?)(?<=\S)(?P=bmark)"
             rf"(?P<note>{_NOTE})?)",

@@ -1,45 +1,30 @@
-"""Parse stage: a transcript file (front matter + dialect body) → ``Transcript``.
+"""Transcript text → ``Transcript``: front matter, then the body's sections, turns and notes.
 
-``read_transcript`` reads and decodes bytes; ``parse_text`` is pure. Lines are
-numbered as in the file (front matter included) in every note and error.
+``read_transcript`` reads and decodes a file; ``parse_text`` is pure. The body
+is cut into Markdown blocks (headings, paragraphs, list items; code, tables
+and comments skipped), then walked with the detected dialect: a heading opens
+a section, a speaker label opens a turn. Lines are numbered as in the file
+(front matter included) in every note and error.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
-
-import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from tts_export.errors import TranscriptError
 from tts_export.lang import detect_language, is_cjk
 from tts_export.models import Glossary, Note, Section, Transcript, Turn
+from tts_export.transcript import dialects, labels
+from tts_export.transcript.front_matter import declared_speakers, given_language, read_front_matter
 from tts_export.transcript.markup import clean_inline, is_sound_cue
-
-from . import dialects
+from tts_export.transcript.source import read_source, split_lines
 
 NARRATOR = {"zh": "旁白", "en": "Narrator"}
-_LANGUAGE_NAMES = {
-    "chinese": "zh",
-    "mandarin": "zh",
-    "cmn": "zh",
-    "中文": "zh",
-    "汉语": "zh",
-    "普通话": "zh",
-    "english": "en",
-    "eng": "en",
-    "英文": "en",
-    "英语": "en",
-}
 
-_FM_OPEN = re.compile(r"^-{3,}\s*$")
-_FM_CLOSE = re.compile(r"^(?:-{3,}|\.{3})\s*$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 _SETEXT_H1 = re.compile(r"^\s{0,3}=+\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
@@ -49,64 +34,12 @@ _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+(.*)$")
 _FOOTNOTE_DEF = re.compile(r"^\s{0,3}\[\^[^\]\s]{1,40}\]:")
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    # signatures long enough that no text transcript starts with them
-    (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (docx/epub?)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"ID3\x03", "an MP3 file"),
-    (b"ID3\x04", "an MP3 file"),
-    (b"OggS\x00", "an Ogg file"),
-    (b"fLaC\x00", "a FLAC file"),
-    (b"\x1f\x8b", "a gzip file"),
-    (b"\x7fELF", "a program"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document"),
-)
 
 
 @dataclass
 class _Block:
     kind: Literal["heading", "para", "list"]
     lines: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _decode(data: bytes, path: str) -> str:
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            raise TranscriptError(
-                path,
-                0,
-                f"this is {what}, not a text transcript",
-                hint="export the transcript as Markdown or plain text",
-            )
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        codec = "utf-32"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codec = "utf-16"
-    else:
-        if b"\x00" in data[:65536]:
-            raise TranscriptError(
-                path,
-                0,
-                "the file holds NUL bytes: binary data, not text",
-                hint="give a UTF-8 Markdown or text file",
-            )
-        codec = "utf-8-sig"
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise TranscriptError(
-            path,
-            line,
-            f"invalid {codec.removesuffix('-sig').upper()} at byte offset {exc.start} "
-            f"(byte 0x{data[exc.start]:02x})",
-            hint="save the file as UTF-8 (or UTF-16 with a byte-order mark)",
-        ) from None
 
 
 def read_transcript(
@@ -129,89 +62,7 @@ def read_transcript(
         ConfigError: ``dialect`` is not a known dialect.
     """
     name = os.fspath(path)
-    try:
-        data = Path(name).read_bytes()
-    except FileNotFoundError:
-        raise TranscriptError(name, 0, "no such file", hint="check the path") from None
-    except IsADirectoryError:
-        raise TranscriptError(
-            name, 0, "is a directory, not a file", hint="give one transcript file"
-        ) from None
-    except OSError as exc:
-        raise TranscriptError(
-            name, 0, f"cannot read: {exc.strerror or exc}", hint="check the file's permissions"
-        ) from None
-    return parse_text(_decode(data, name), path=name, dialect=dialect, strict=strict)
-
-
-def _jsonable(value: Any, depth: int = 0) -> Any:
-    if depth > 64:
-        raise ValueError("front matter nests too deep (a recursive YAML alias?)")
-    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v, depth + 1) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)  # bytes (!!binary) and anything else YAML may build
-
-
-def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]:
-    """(meta, index of the first body line)."""
-    first = 0
-    while first < len(lines) and not lines[first].strip():
-        first += 1
-    if first == len(lines) or not _FM_OPEN.match(lines[first]):
-        return {}, 0
-    close = next((i for i in range(first + 1, len(lines)) if _FM_CLOSE.match(lines[i])), None)
-    if close is None:
-        raise TranscriptError(
-            path,
-            first + 1,
-            "front matter opened with '---' is never closed",
-            hint="end the front matter with a line '---'",
-        )
-    source = "\n".join(lines[first + 1 : close])
-    try:
-        data = YAMLHandler().load(source)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = first + 2 + mark.line if mark is not None else first + 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context, where = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and where is not None and where.line != getattr(mark, "line", -1):
-            problem += f" ({context} on line {first + 2 + where.line})"
-        raise TranscriptError(
-            path,
-            line,
-            f"malformed YAML front matter: {problem}",
-            column=mark.column + 1 if mark is not None else 0,
-            hint="fix the YAML (quote values that contain ': ' or '#')",
-        ) from None
-    except ValueError as exc:  # e.g. a date that does not exist: 2024-02-30
-        raise TranscriptError(
-            path,
-            first + 1,
-            f"malformed YAML front matter: {exc}",
-            hint="quote the value to keep it as text",
-        ) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, Mapping):
-        raise TranscriptError(
-            path,
-            first + 2,
-            f"front matter must be a mapping of keys to values, not a {type(data).__name__}",
-            hint="write 'key: value' lines between the '---' lines",
-        )
-    try:
-        return _jsonable(data), close + 1
-    except ValueError as exc:
-        raise TranscriptError(
-            path, first + 1, str(exc), hint="remove the recursive alias from the front matter"
-        ) from None
+    return parse_text(read_source(name), path=name, dialect=dialect, strict=strict)
 
 
 def _blocks(lines: list[str], start: int, notes: list[Note]) -> list[_Block]:
@@ -387,9 +238,9 @@ def _walk(blocks: list[_Block], detection: dialects.Detection, narrator: str) ->
                 if label.text:
                     build.add(number, label.text)
                 continue
-            if dialects.is_timestamp_only(text):
+            if labels.is_timestamp_only(text):
                 continue
-            stamp, rest, strong = dialects.split_timestamp(text)
+            stamp, rest, strong = labels.split_timestamp(text)
             if stamp and (strong or detection.timestamped):
                 text = rest.strip()
             if build.speaker is None and build.turn_line == 0:
@@ -421,9 +272,8 @@ def parse_text(
         ConfigError: ``dialect`` is not a known dialect.
     """
     force, timestamped = dialects.parse_option(dialect)
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    meta, start = _front_matter(lines, path)
+    lines = split_lines(text)
+    meta, start = read_front_matter(lines, path)
     if not any(line.strip() for line in lines[start:]):
         what = "only front matter and no transcript" if start else "the file is empty"
         raise TranscriptError(path, 0, what, hint="add the transcript text under the front matter")
@@ -431,7 +281,7 @@ def parse_text(
     blocks = _blocks(lines, start, notes)
     candidates = [pair for b in blocks if b.kind == "para" for pair in b.lines]
     detection = dialects.detect(
-        candidates, declared=dialects.declared_speakers(meta), force=force, timestamped=timestamped
+        candidates, declared=declared_speakers(meta), force=force, timestamped=timestamped
     )
     language = _language(meta, blocks)
     build = _walk(blocks, detection, NARRATOR.get(language, NARRATOR["en"]))
@@ -474,10 +324,9 @@ def parse_text(
 
 
 def _language(meta: Mapping[str, Any], blocks: list[_Block]) -> str:
-    given = meta.get("language") or meta.get("lang")
-    if isinstance(given, str) and given.strip():
-        code = given.strip().replace("_", "-").split("-")[0].lower()
-        return _LANGUAGE_NAMES.get(code, code)
+    given = given_language(meta)
+    if given is not None:
+        return given
     sample: list[str] = []
     size = 0
     for block in blocks:

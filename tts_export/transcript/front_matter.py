@@ -1,0 +1,157 @@
+"""Transcript lines → the YAML front matter as JSON-friendly meta, and what it declares.
+
+``read_front_matter`` finds and loads the ``---`` block (YAML errors carry the
+file's line number); ``given_language`` and ``declared_speakers`` read the
+language and the speaker ids and names from the loaded meta.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from tts_export.errors import TranscriptError
+
+_FM_OPEN = re.compile(r"^-{3,}\s*$")
+_FM_CLOSE = re.compile(r"^(?:-{3,}|\.{3})\s*$")
+_LANGUAGE_NAMES = {
+    "chinese": "zh",
+    "mandarin": "zh",
+    "cmn": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+    "普通话": "zh",
+    "english": "en",
+    "eng": "en",
+    "英文": "en",
+    "英语": "en",
+}
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    if depth > 64:
+        raise ValueError("front matter nests too deep (a recursive YAML alias?)")
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v, depth + 1) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # bytes (!!binary) and anything else YAML may build
+
+
+def read_front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]:
+    """Load the front matter at the top of ``lines``, if there is one.
+
+    Args:
+        lines: the file's lines (see ``source.split_lines``).
+        path: shown in errors.
+
+    Returns:
+        (meta, index of the first body line); ``({}, 0)`` without front matter.
+
+    Raises:
+        TranscriptError: the block is never closed, is not valid YAML, is not
+            a mapping, or nests too deep.
+    """
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first == len(lines) or not _FM_OPEN.match(lines[first]):
+        return {}, 0
+    close = next((i for i in range(first + 1, len(lines)) if _FM_CLOSE.match(lines[i])), None)
+    if close is None:
+        raise TranscriptError(
+            path,
+            first + 1,
+            "front matter opened with '---' is never closed",
+            hint="end the front matter with a line '---'",
+        )
+    source = "\n".join(lines[first + 1 : close])
+    try:
+        data = YAMLHandler().load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first + 2 + mark.line if mark is not None else first + 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, where = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and where is not None and where.line != getattr(mark, "line", -1):
+            problem += f" ({context} on line {first + 2 + where.line})"
+        raise TranscriptError(
+            path,
+            line,
+            f"malformed YAML front matter: {problem}",
+            column=mark.column + 1 if mark is not None else 0,
+            hint="fix the YAML (quote values that contain ': ' or '#')",
+        ) from None
+    except ValueError as exc:  # e.g. a date that does not exist: 2024-02-30
+        raise TranscriptError(
+            path,
+            first + 1,
+            f"malformed YAML front matter: {exc}",
+            hint="quote the value to keep it as text",
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise TranscriptError(
+            path,
+            first + 2,
+            f"front matter must be a mapping of keys to values, not a {type(data).__name__}",
+            hint="write 'key: value' lines between the '---' lines",
+        )
+    try:
+        return _jsonable(data), close + 1
+    except ValueError as exc:
+        raise TranscriptError(
+            path, first + 1, str(exc), hint="remove the recursive alias from the front matter"
+        ) from None
+
+
+def given_language(meta: Mapping[str, Any]) -> str | None:
+    """The language front matter gives (``language`` or ``lang``) as a primary subtag.
+
+    ``zh-CN`` and ``Chinese`` both give ``"zh"``; None when no language is given.
+    """
+    given = meta.get("language") or meta.get("lang")
+    if isinstance(given, str) and given.strip():
+        code = given.strip().replace("_", "-").split("-")[0].lower()
+        return _LANGUAGE_NAMES.get(code, code)
+    return None
+
+
+def declared_speakers(meta: Mapping[str, object]) -> dict[str, str]:
+    """Speaker ids and names declared in front matter, as label → display name.
+
+    Reads ``speakers`` (or ``participants``) given as a mapping
+    ``{GN: Gary Null}``, a list of ``{id, name}`` mappings, or a list of names.
+    Both the id and the name map to the name.
+    """
+    pairs: list[tuple[object, object]] = []
+    for key in ("speakers", "participants", "cast"):
+        value = meta.get(key)
+        if isinstance(value, Mapping):
+            pairs += [
+                (ident, name.get("name", ident) if isinstance(name, Mapping) else name)
+                for ident, name in value.items()
+            ]
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, Mapping):
+                    pairs.append(
+                        (item.get("id") or item.get("name"), item.get("name") or item.get("id"))
+                    )
+                else:
+                    pairs.append((item, item))
+    found: dict[str, str] = {}
+    for ident, name in pairs:
+        if isinstance(ident, str | int) and isinstance(name, str | int) and str(name).strip():
+            found[str(ident).strip()] = found[str(name).strip()] = str(name).strip()
+    return found
