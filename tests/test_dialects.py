@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent / "fixtures" / "transcripts"
 def report(name: str, **options: Any) -> dict[str, Any]:
     script = build_script(read_transcript(HERE / name, **options))
     voices = {speaker: f"voice-{i}" for i, speaker in enumerate(script.transcript.speakers)}
-    data = build_report(script, voices=voices, estimated_ms={"kokoro": 1234})
+    data = build_report(script, voices=voices, estimated_ms={"kokoro": 1234}).to_json()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data  # one JSON object
     return data
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tts_export.report import build_report, format_report
+from tts_export.results import Report
 from tts_export.script import build_script
 from tts_export.transcript.parse import parse_text, read_transcript
 
@@ -37,13 +38,18 @@ skipped
 """
 
 
-def _report(text: str = TEXT, **kw: Any) -> dict[str, Any]:
+def _report_of(text: str = TEXT, **kw: Any) -> Report:
     script = build_script(parse_text(text, path="shape.md"))
     return build_report(
         script,
         voices=kw.get("voices", {"Host": "en-male-1", "Guest": "en-f"}),
         estimated_ms=kw.get("estimated_ms", {"kokoro": 61_500, "edge": 58_000}),
     )
+
+
+def _report(text: str = TEXT, **kw: Any) -> dict[str, Any]:
+    """The report as ``inspect --json`` prints it."""
+    return _report_of(text, **kw).to_json()
 
 
 def test_report_has_exactly_the_documented_shape() -> None:
@@ -104,7 +110,7 @@ def test_report_values() -> None:
 
 
 def test_format_report_is_a_readable_summary() -> None:
-    text = format_report(_report())
+    text = format_report(_report_of())
     assert "title:     Shape" in text
     assert "dialect:   colon" in text
     assert "Host" in text and "en-male-1" in text
@@ -115,7 +121,7 @@ def test_format_report_is_a_readable_summary() -> None:
 
 
 def test_format_report_handles_hours_and_no_warnings() -> None:
-    report = _report(
+    report = _report_of(
         "Host: a\n\nGuest: b\n\nHost: c\n\nGuest: d\n", estimated_ms={"kokoro": 3_723_000}
     )
     text = format_report(report)
@@ -134,7 +140,7 @@ def test_seed_script_is_unchanged() -> None:
     assert len(rows) == len(golden)
     for row, expected in zip(rows, golden, strict=True):
         assert row == expected
-    report = build_report(script, voices={}, estimated_ms={})
+    report = build_report(script, voices={}, estimated_ms={}).to_json()
     assert [(s["name"], s["turns"]) for s in report["speakers"]] == [
         ("主持人", 47),
         ("闲哥", 38),

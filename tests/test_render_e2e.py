@@ -275,8 +275,17 @@ def test_voices_lists_personas_and_engine_voices_offline() -> None:
     assert {"zh-f-bright", "zh-m-warm"} <= ids and not any(i.startswith("en-") for i in ids)
     proc = run_cli("voices", "--engine", "edge", "--lang", "zh-CN", "--json")
     assert proc.returncode == 0, proc.stderr
-    names = {row.get("ShortName") or row.get("name") for row in json.loads(proc.stdout)}
-    assert "zh-CN-XiaoxiaoNeural" in names
+    rows = json.loads(proc.stdout)
+    assert "zh-CN-XiaoxiaoNeural" in {row["id"] for row in rows}
+    assert {row["engine"] for row in rows} == {"edge"}
+
+
+def test_voices_of_espeak_are_listed() -> None:
+    """Used to fail always: the listing looked up a function the espeak engine did not have."""
+    proc = run_cli("voices", "--engine", "espeak", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    names = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert "en-us" in names and "en-gb" in names and "cmn" not in names
 
 
 @pytest.mark.parametrize("fmt", ["mp3", "m4a", "opus"])

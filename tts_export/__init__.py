@@ -1,3 +1,77 @@
-"""tts-export: transcripts in; multi-voice audio, captions, chapters and transcripts out."""
+"""tts-export: transcripts in; multi-voice audio, captions, chapters and transcripts out.
+
+Use it from Python::
+
+    from tts_export import render
+
+    result = render("episode.md", engine="espeak", out_dir="out")
+    print(result.files["audio"], result.duration_ms)
+
+``render``, ``inspect``, ``check`` and ``voices`` take keyword-only options,
+validated before any work, and return typed results (frozen dataclasses
+with ``to_json()``). Every error the library raises on purpose is a
+``TtsExportError`` with a ``hint``.
+"""
+
+from tts_export.api import check, inspect, render, voices
+from tts_export.config import Pauses, RenderConfig, RenderOptions, load_config
+from tts_export.errors import (
+    ConfigError,
+    EngineError,
+    EngineUnavailable,
+    OutputError,
+    SubtitleError,
+    SynthesisFailed,
+    TranscriptError,
+    TtsExportError,
+    VoiceError,
+)
+from tts_export.models import Note
+from tts_export.pipeline import Listener
+from tts_export.results import (
+    CheckReport,
+    Finding,
+    Loudness,
+    PlannedUtterance,
+    Render,
+    Report,
+    SectionSummary,
+    SpeakerSummary,
+    Voice,
+)
+from tts_export.synth import Progress
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "CheckReport",
+    "ConfigError",
+    "EngineError",
+    "EngineUnavailable",
+    "Finding",
+    "Listener",
+    "Loudness",
+    "Note",
+    "OutputError",
+    "Pauses",
+    "PlannedUtterance",
+    "Progress",
+    "Render",
+    "RenderConfig",
+    "RenderOptions",
+    "Report",
+    "SectionSummary",
+    "SpeakerSummary",
+    "SubtitleError",
+    "SynthesisFailed",
+    "TranscriptError",
+    "TtsExportError",
+    "Voice",
+    "VoiceError",
+    "__version__",
+    "check",
+    "inspect",
+    "load_config",
+    "render",
+    "voices",
+]

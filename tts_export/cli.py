@@ -1,29 +1,37 @@
-"""The command line: options in, one config out, the pipeline called, progress shown."""
+"""The command line: options in, the public API called, progress and results shown.
+
+A thin layer over ``tts_export.render``, ``inspect``, ``check`` and ``voices``.
+Progress, warnings and errors go to stderr; results (the files written, a
+report, ``--json``) go to stdout. User text is always printed literally.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.progress import Progress as Bar
+from rich.text import Text
 
-from tts_export.config import RenderConfig, load_project_file, merge
+from tts_export import api
+from tts_export.config import PROJECT_FILE, RenderConfig, load_config
 from tts_export.errors import ConfigError, TtsExportError
-from tts_export.synth.scheduler import Progress as SynthProgress
-
-from . import pipeline
+from tts_export.report import format_report
+from tts_export.results import Render
+from tts_export.synth import Progress
 
 app = typer.Typer(
     help="Turn a written conversation into narrated multi-voice audio with timed captions, "
@@ -31,22 +39,21 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-err = Console(stderr=True)
-
-PROJECT_FILE = "tts-export.toml"
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class _RichListener:
-    """Renders pipeline progress: one bar with ETA for synthesis."""
+    """Renders pipeline progress on stderr: one bar with ETA for synthesis."""
 
     def __init__(self, console: Console, quiet: bool) -> None:
         self.quiet = quiet
-        self.bar = Progress(
-            TextColumn("[bold]{task.description}"),
+        self.bar = Bar(
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"),
+            TextColumn("{task.fields[detail]}", markup=False),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
@@ -60,40 +67,52 @@ class _RichListener:
         if self.quiet:
             return
         if name == "synthesizing":
+            self.task = None
             self.bar.start()
-        elif self.task is not None and self.bar.live.is_started:
-            self.bar.stop()
-        if name != "synthesizing":
-            self.bar.console.print(f"[dim]{name}…[/dim]")
+            return
+        self.close()
+        err.print(Text(f"{name}…", style="dim"))
 
-    def progress(self, update: SynthProgress) -> None:
+    def progress(self, update: Progress) -> None:
         if self.quiet:
             return
         detail = f"{update.cached} cached"
         if update.fallbacks:
             detail += f", {update.fallbacks} fallback"
         if update.failures:
-            detail += f", [red]{update.failures} failed[/red]"
+            detail += f", {update.failures} failed"
         if self.task is None:
             self.task = self.bar.add_task("synthesizing", total=update.total, detail=detail)
-        self.bar.update(self.task, completed=update.done, detail=detail)
+        self.bar.update(self.task, completed=update.done, total=update.total, detail=detail)
 
     def close(self) -> None:
         if self.bar.live.is_started:
             self.bar.stop()
 
 
-def _fail(exc: TtsExportError) -> None:
-    err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False, soft_wrap=True)
+def _say(prefix: str, style: str, message: str) -> None:
+    """One line to stderr: a styled prefix, then the message exactly as it is."""
+    err.print(Text.assemble((prefix, style), " ", message))
+
+
+def _fail(exc: TtsExportError) -> NoReturn:
+    _say("error:", "bold red", str(exc))
     raise typer.Exit(1)
 
 
-def _base_config(config_file: Path | None) -> RenderConfig:
-    path = config_file or Path(PROJECT_FILE)
-    if config_file is not None and not config_file.is_file():
-        raise ConfigError("--config", str(config_file), "file not found")
-    settings = load_project_file(path)
-    return merge(RenderConfig(), settings, source=str(path)) if settings else RenderConfig()
+def _write(stream: TextIO, text: str) -> None:
+    stream.write(text)
+    stream.flush()
+
+
+def _json(data: object) -> str:
+    """JSON for stdout: UTF-8 text where stdout can take it, ASCII escapes where it cannot."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return json.dumps(data, ensure_ascii=encoding not in ("utf8", "utf16", "utf32"), indent=2)
+
+
+def _config(config_file: Path | None) -> RenderConfig:
+    return load_config(config_file)
 
 
 def _voices(pairs: list[str] | None) -> dict[str, str]:
@@ -119,52 +138,114 @@ def _loudness(value: str) -> float | None:
         ) from None
 
 
+def _transcript(value: str, name: str | None) -> tuple[api.TranscriptInput, str | None]:
+    """``-`` reads the transcript from stdin (named ``--name``, default "stdin")."""
+    if value == "-":
+        return sys.stdin.read(), name or "stdin"
+    return Path(value), name
+
+
+def _guarded(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except TtsExportError as exc:
+        _fail(exc)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from tts_export import __version__
+
+        _write(sys.stdout, f"tts-export {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Turn a written conversation into narrated multi-voice audio with timed captions."""
+
+
 EngineOpt = Annotated[
     str | None,
     typer.Option(
         "--engine",
         "-e",
-        help="kokoro (offline neural, default), espeak (offline, instant, robotic) or edge (online, needs the internet).",
+        metavar="NAME",
+        help="kokoro (offline neural, default; ~0.4x real time on 2 cores), espeak (offline, "
+        "instant, robotic: a draft in a minute) or edge (online, needs the internet).",
     ),
 ]
 VoiceOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--voice",
-        help="SPEAKER=PROFILE; repeat for more speakers. Overrides front matter `voices:`.",
+        metavar="SPEAKER=PROFILE",
+        help="Cast a speaker; repeat for more speakers. Overrides front matter `voices:`.",
     ),
+]
+VoicesDirOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--voices-dir", metavar="DIR", help="Extra folder of voice-profile TOML files."),
 ]
 DialectOpt = Annotated[
     str | None,
-    typer.Option("--dialect", help="Force the speaker-label dialect instead of detecting it."),
+    typer.Option(
+        "--dialect", metavar="NAME", help="Force the speaker-label dialect instead of detecting it."
+    ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat parse warnings as errors.")]
 GlossaryOpt = Annotated[
     str | None,
     typer.Option(
         "--glossary",
+        metavar="drop|keep",
         help="drop (default): glossary notes after bold terms are neither spoken nor captioned; keep: speak them.",
     ),
 ]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help=f"Project settings file (default: ./{PROJECT_FILE} if present)."),
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help=f"Settings file (default: ./{PROJECT_FILE} if present).",
+    ),
+]
+NameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--name",
+        metavar="STEM",
+        help="Output file stem (default: the transcript's; 'stdin' for -).",
+    ),
 ]
 
 
 @app.command()
 def render(
     transcripts: Annotated[
-        list[Path], typer.Argument(help="Transcript file(s) (Markdown with YAML front matter).")
+        list[str],
+        typer.Argument(
+            metavar="TRANSCRIPT...",
+            help="Transcript file(s) (Markdown with YAML front matter); - reads stdin.",
+        ),
     ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder (default: out).")
+        Path | None,
+        typer.Option("--out", "-o", metavar="DIR", help="Output folder (default: out)."),
     ] = None,
     engine: EngineOpt = None,
     fallback: Annotated[
         str | None,
         typer.Option(
             "--fallback",
+            metavar="NAME",
             help="Engine for utterances the main engine fails on, in the same persona: auto (default: espeak for kokoro, kokoro for edge), an engine name, or none to fail instead.",
         ),
     ] = None,
@@ -173,48 +254,64 @@ def render(
         typer.Option(
             "--jobs",
             "-j",
+            metavar="N",
             help="Parallel synthesis calls (default: the engine's own; edge 4, kokoro 1 "
             "using every core; kokoro calls get cores / jobs threads each).",
         ),
     ] = None,
     voice: VoiceOpt = None,
-    voices_dir: Annotated[
-        list[Path] | None,
-        typer.Option("--voices-dir", help="Extra folder of voice-profile TOML files."),
-    ] = None,
+    voices_dir: VoicesDirOpt = None,
     glossary: GlossaryOpt = None,
     dialect: DialectOpt = None,
     strict: StrictOpt = False,
     cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", help="Clip cache (default: .cache/tts-export).")
+        Path | None,
+        typer.Option("--cache-dir", metavar="DIR", help="Clip cache (default: .cache/tts-export)."),
     ] = None,
     captions: Annotated[
         str | None,
-        typer.Option("--captions", help="Caption rules: netflix (default), bbc or podcast."),
+        typer.Option(
+            "--captions",
+            metavar="PROFILE",
+            help="Caption rules: netflix (default), bbc or podcast.",
+        ),
     ] = None,
     max_chars: Annotated[
-        float | None,
-        typer.Option("--max-chars", help="Override the profile's characters per line."),
+        int | None,
+        typer.Option(
+            "--max-chars", metavar="N", help="Override the profile's characters per line."
+        ),
     ] = None,
     max_lines: Annotated[
-        int | None, typer.Option("--max-lines", help="Override the profile's lines per cue.")
+        int | None,
+        typer.Option("--max-lines", metavar="N", help="Override the profile's lines per cue."),
     ] = None,
     captions_formats: Annotated[
         str | None,
         typer.Option(
-            "--captions-formats", help="Comma list of srt,vtt,ass,json,txt,html (default srt,vtt)."
+            "--captions-formats",
+            metavar="LIST",
+            help="Comma list of srt,vtt,ass,json,txt,html (default srt,vtt).",
         ),
     ] = None,
     audio_format: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="mp3 (default), m4a, m4b, ogg, opus, flac or wav."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FMT",
+            help="mp3 (default), m4a, m4b, ogg, opus, flac or wav.",
+        ),
     ] = None,
     bitrate: Annotated[
-        str | None, typer.Option("--bitrate", help="e.g. 96k (default for mono MP3).")
+        str | None,
+        typer.Option("--bitrate", metavar="RATE", help="e.g. 96k (default for mono MP3)."),
     ] = None,
     sample_rate: Annotated[
         int | None,
-        typer.Option("--sample-rate", help="Output sample rate (default: the engine's)."),
+        typer.Option(
+            "--sample-rate", metavar="HZ", help="Output sample rate (default: the engine's)."
+        ),
     ] = None,
     stereo: Annotated[
         bool, typer.Option("--stereo", help="Write two channels (default mono).")
@@ -223,6 +320,7 @@ def render(
         str | None,
         typer.Option(
             "--loudness",
+            metavar="LUFS|off",
             help="Integrated loudness target in LUFS, or off (default -19 mono, -16 stereo).",
         ),
     ] = None,
@@ -233,12 +331,12 @@ def render(
             help="Render several sentences of a turn per engine call where the engine can (faster; kokoro).",
         ),
     ] = True,
+    name: NameOpt = None,
     config_file: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Render transcript(s) to audio, captions, transcripts and a manifest."""
-    overrides: dict[str, Any] = {}
-    given = {
+    given: dict[str, Any] = {
         "out_dir": out,
         "engine": engine,
         "fallback": fallback,
@@ -253,130 +351,139 @@ def render(
         "bitrate": bitrate,
         "sample_rate": sample_rate,
     }
-    overrides.update({k: v for k, v in given.items() if v is not None})
+    options = {k: v for k, v in given.items() if v is not None}
     listener = _RichListener(err, quiet)
-    try:
-        base = _base_config(config_file)
+
+    def run() -> None:
+        base = _config(config_file)
         if strict:
-            overrides["strict"] = True
+            options["strict"] = True
         if not group:
-            overrides["group"] = False
+            options["group"] = False
         if voice:
-            overrides["voices"] = _voices(voice)
+            options["voices"] = _voices(voice)
         if voices_dir:
-            overrides["voice_dirs"] = (*base.voice_dirs, *voices_dir)
+            options["voice_dirs"] = (*base.voice_dirs, *voices_dir)
         if captions_formats:
-            overrides["captions_formats"] = tuple(
+            options["captions_formats"] = tuple(
                 f.strip() for f in captions_formats.split(",") if f.strip()
             )
         if stereo:
-            overrides["channels"] = 2
-            if loudness is None and base.loudness == RenderConfig().loudness:
-                overrides["loudness"] = -16.0
+            options["channels"] = 2
         if loudness is not None:
-            overrides["loudness"] = _loudness(loudness)
-        for path in transcripts:
-            result = pipeline.render(path, base, overrides, listener)
-            listener.close()
+            options["loudness"] = _loudness(loudness)
+        if name is not None and len(transcripts) > 1:
+            raise ConfigError("--name", name, "names one output: give one transcript")
+        for value in transcripts:
+            transcript, stem = _transcript(value, name)
+            try:
+                result = api.render(
+                    transcript, name=stem, config=base, listener=listener, **options
+                )
+            finally:
+                listener.close()
             _summary(result, quiet)
-    except TtsExportError as exc:
-        listener.close()
-        _fail(exc)
+
+    try:
+        _guarded(run)
     except KeyboardInterrupt:
         listener.close()
         err.print("interrupted: clips rendered so far are cached; run the same command to resume.")
         raise typer.Exit(130) from None
 
 
-def _summary(result: pipeline.RenderResult, quiet: bool) -> None:
-    for note in result.notes:
-        err.print(f"[yellow]warning[/yellow] line {note.line}: {note.message}", highlight=False)
+def _summary(result: Render, quiet: bool) -> None:
+    for note in result.warnings:
+        _say("warning", "yellow", f"line {note.line}: {note.message}")
     for item in result.fallbacks:
-        err.print(f"[yellow]fallback[/yellow] {item}", highlight=False)
-    if quiet:
-        return
-    stats = result.stats
-    minutes, seconds = divmod(result.duration_ms // 1000, 60)
-    err.print(
-        f"[green]done[/green]: {minutes}:{seconds:02d} of audio, {stats['utterances']} utterances "
-        f"({stats['cached']} from cache, {stats['fallbacks']} by fallback)",
-        highlight=False,
-    )
-    for kind, path in result.files.items():
-        err.print(f"  {kind:<14} {path}", highlight=False)
+        _say("fallback", "yellow", item)
+    if not quiet:
+        minutes, seconds = divmod(result.duration_ms // 1000, 60)
+        _say(
+            "done:",
+            "green",
+            f"{minutes}:{seconds:02d} of audio, {result.utterances} utterances "
+            f"({result.cached} from cache, {len(result.fallbacks)} by fallback)",
+        )
+    _write(sys.stdout, "".join(f"{path}\n" for path in result.files.values()))
 
 
 @app.command("inspect")
 def inspect_cmd(
-    transcript: Annotated[Path, typer.Argument(help="Transcript file.")],
+    transcript: Annotated[
+        str, typer.Argument(metavar="TRANSCRIPT", help="Transcript file; - reads stdin.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
     engine: EngineOpt = None,
     voice: VoiceOpt = None,
+    voices_dir: VoicesDirOpt = None,
     dialect: DialectOpt = None,
     strict: StrictOpt = False,
     glossary: GlossaryOpt = None,
     config_file: ConfigOpt = None,
 ) -> None:
     """Show what would be rendered (speakers, voices, sections, warnings), without synthesizing."""
-    from tts_export.report import format_report
 
-    overrides: dict[str, Any] = {
-        k: v
-        for k, v in {"engine": engine, "dialect": dialect, "glossary": glossary}.items()
-        if v is not None
-    }
-    try:
+    def run() -> None:
+        options: dict[str, Any] = {
+            k: v
+            for k, v in {"engine": engine, "dialect": dialect, "glossary": glossary}.items()
+            if v is not None
+        }
         if strict:
-            overrides["strict"] = True
+            options["strict"] = True
         if voice:
-            overrides["voices"] = _voices(voice)
-        report = pipeline.inspect(transcript, _base_config(config_file), overrides)
-    except TtsExportError as exc:
-        _fail(exc)
-    if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(format_report(report) + "\n")
+            options["voices"] = _voices(voice)
+        base = _config(config_file)
+        if voices_dir:
+            options["voice_dirs"] = (*base.voice_dirs, *voices_dir)
+        source, stem = _transcript(transcript, None)
+        report = api.inspect(source, name=stem, config=base, **options)
+        _write(sys.stdout, (_json(report.to_json()) if as_json else format_report(report)) + "\n")
+
+    _guarded(run)
 
 
 @app.command()
 def check(
-    subtitles: Annotated[Path, typer.Argument(help="An SRT, WebVTT or ASS file.")],
+    subtitles: Annotated[
+        Path, typer.Argument(metavar="SUBTITLES", help="An SRT, WebVTT or ASS file.")
+    ],
     audio: Annotated[
         Path | None,
-        typer.Option("--audio", help="The audio the captions belong to (cues must end within it)."),
+        typer.Option(
+            "--audio",
+            metavar="FILE",
+            help="The audio the captions belong to (cues must end within it).",
+        ),
     ] = None,
     captions: Annotated[
-        str, typer.Option("--captions", help="Rules: netflix, bbc or podcast.")
+        str, typer.Option("--captions", metavar="PROFILE", help="Rules: netflix, bbc or podcast.")
     ] = "netflix",
     lang: Annotated[
-        str | None, typer.Option("--lang", help="zh or en (default: detected).")
+        str | None, typer.Option("--lang", metavar="zh|en", help="zh or en (default: detected).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
 ) -> None:
     """Check captions against professional rules; exit 1 when any rule is broken."""
-    from tts_export.audio.encode import decode_duration_ms
-    from tts_export.captions.check import check_subtitles
-
-    try:
-        audio_ms = decode_duration_ms(audio) if audio is not None else None
-        report = check_subtitles(subtitles, audio_ms=audio_ms, profile=captions, language=lang)
-    except TtsExportError as exc:
-        _fail(exc)
+    result: list[Any] = []
+    _guarded(
+        lambda: result.append(api.check(subtitles, audio=audio, captions=captions, language=lang))
+    )
+    report = result[0]
     if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        _write(sys.stdout, _json(report.to_json()) + "\n")
     else:
-        for kind in ("errors", "warnings"):
-            for item in report[kind]:
-                sys.stdout.write(
-                    f"{kind[:-1]}: cue {item['cue']} at {item['start']}: "
-                    f"{item['rule']}: {item['message']}\n"
-                )
-        sys.stdout.write(
-            f"{report['cues']} cues, {len(report['errors'])} errors, "
-            f"{len(report['warnings'])} warnings\n"
+        lines = [
+            f"{kind}: cue {item.cue} at {item.start}: {item.rule}: {item.message}\n"
+            for kind, items in (("error", report.errors), ("warning", report.warnings))
+            for item in items
+        ]
+        lines.append(
+            f"{report.cues} cues, {len(report.errors)} errors, {len(report.warnings)} warnings\n"
         )
-    if report["errors"]:
+        _write(sys.stdout, "".join(lines))
+    if not report.ok:
         raise typer.Exit(1)
 
 
@@ -384,57 +491,47 @@ def check(
 def voices(
     engine: Annotated[
         str | None,
-        typer.Option("--engine", "-e", help="List this engine's voices instead of the personas."),
+        typer.Option(
+            "--engine",
+            "-e",
+            metavar="NAME",
+            help="List this engine's voices instead of the personas.",
+        ),
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Only this language (zh, en, zh-CN, ...).")
+        str | None,
+        typer.Option("--lang", metavar="LANG", help="Only this language (zh, en, zh-CN, ...)."),
     ] = None,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="edge: fetch the live list (needs the internet).")
     ] = False,
-    voices_dir: Annotated[
-        list[Path] | None,
-        typer.Option("--voices-dir", help="Extra folder of voice-profile TOML files."),
-    ] = None,
+    voices_dir: VoicesDirOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List voice personas (profiles), or an engine's own voices with --engine."""
-    from tts_export.casting import load_profiles
-
-    try:
-        if engine is None:
-            rows: list[dict[str, Any]] = [
-                {
-                    "id": p.id,
-                    "gender": p.gender,
-                    "language": p.language,
-                    "engines": {r.engine: r.voice for r in p.realizations},
-                    "description": p.description,
-                }
-                for p in load_profiles(tuple(voices_dir or ())).values()
-                if lang is None or p.language.startswith(lang.split("-")[0])
-            ]
-        else:
-            from dataclasses import asdict
-
-            from tts_export.engines import list_voices
-
-            rows = [asdict(v) for v in list_voices(engine, lang=lang, refresh=refresh)]
-    except TtsExportError as exc:
-        _fail(exc)
+    found: list[Any] = []
+    _guarded(
+        lambda: found.extend(
+            api.voices(engine, lang, voice_dirs=tuple(voices_dir or ()), refresh=refresh)
+        )
+    )
     if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        _write(sys.stdout, _json([v.to_json() for v in found]) + "\n")
         return
-    for row in rows:
+    rows = []
+    for v in found:
         if engine is None:
-            engines_text = ", ".join(f"{k}={v}" for k, v in row["engines"].items())
-            sys.stdout.write(
-                f"{row['id']:<14} {row['gender']:<7} {row['language']:<4} {engines_text}\n"
-            )
+            engines_text = ", ".join(f"{k}={name}" for k, name in v.realizations.items())
+            rows.append(f"{v.id:<14} {v.gender:<7} {v.language:<4} {engines_text}\n")
         else:
-            sys.stdout.write("  ".join(str(v) for v in row.values()) + "\n")
+            rows.append(f"{v.id}  {v.gender}  {v.language}\n")
+    _write(sys.stdout, "".join(rows))
 
 
 def main() -> None:
     """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")  # a cp1252 console shows '?' instead of a traceback
     app()

@@ -1,19 +1,26 @@
-"""One validated render configuration.
+"""One validated render configuration: settings in, a frozen ``RenderConfig`` out.
 
 Built from defaults, then ``tts-export.toml``, then front matter, then
-command-line options (later wins); every value is checked here, once.
+command-line or keyword options (later wins). Every value's type and range is
+checked here, once, before any work starts: a render never stops half-way
+on a setting.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
-from tts_export.engines import names as engine_names
 from tts_export.errors import ConfigError
+
+PROJECT_FILE = "tts-export.toml"
+_BITRATE = re.compile(r"^([1-9][0-9]{0,2})k$")
+_STEREO_LOUDNESS = -16.0  # plays about as loud as the -19 LUFS mono default
 
 
 @dataclass(frozen=True)
@@ -30,16 +37,17 @@ class Pauses:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60_000:
-                raise ConfigError(
-                    f"pauses.{f.name}", value, "must be a whole number of ms from 0 to 60000"
-                )
+            _whole(f"pauses.{f.name}", getattr(self, f.name), 0, 60_000, unit=" ms")
 
 
 @dataclass(frozen=True)
 class RenderConfig:
-    """Everything a render needs to know, already validated."""
+    """Everything a render needs to know, already validated.
+
+    Path settings accept ``str`` or any path-like and are stored as ``Path``;
+    sequences are stored as tuples. Anything else of the wrong type or out of
+    range raises ``ConfigError`` naming the setting and what it takes.
+    """
 
     out_dir: Path = Path("out")
     engine: str = "kokoro"
@@ -53,7 +61,7 @@ class RenderConfig:
     cache_dir: Path = Path(".cache/tts-export")
     pauses: Pauses = field(default_factory=Pauses)
     captions: str = "netflix"
-    max_chars: float | None = None
+    max_chars: int | None = None
     max_lines: int | None = None
     captions_formats: tuple[str, ...] = ("srt", "vtt")
     audio_format: str = "mp3"
@@ -65,33 +73,203 @@ class RenderConfig:
     group: bool = True  # let engines that can render several sentences of a turn per call
 
     def __post_init__(self) -> None:
-        _one_of("glossary", self.glossary, ("drop", "keep"))
-        _one_of("engine", self.engine, engine_names())
-        _one_of("fallback", self.fallback, ("auto", "none", *engine_names()))
-        _one_of("captions", self.captions, ("netflix", "bbc", "podcast"))
-        _one_of("format", self.audio_format, ("mp3", "m4a", "m4b", "ogg", "opus", "flac", "wav"))
-        if not 0 <= self.jobs <= 64:
-            raise ConfigError("jobs", self.jobs, "must be from 0 to 64")
-        if self.channels not in (1, 2):
-            raise ConfigError("channels", self.channels, "must be 1 or 2")
-        if self.loudness is not None and not -40.0 <= self.loudness <= -5.0:
-            raise ConfigError("loudness", self.loudness, "must be from -40 to -5 LUFS, or off")
-        for fmt in self.captions_formats:
-            _one_of("captions-formats", fmt, ("srt", "vtt", "ass", "json", "txt", "html"))
-        if not 0 <= self.trim_margin_ms <= 1000:
-            raise ConfigError("trim_margin_ms", self.trim_margin_ms, "must be from 0 to 1000")
+        for f in fields(self):
+            check = _CHECKS[f.name]
+            value = check(f.name, getattr(self, f.name))
+            object.__setattr__(self, f.name, value)
 
 
-def _one_of(setting: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
+class RenderOptions(TypedDict, total=False):
+    """Keyword options of ``render`` and ``inspect``: any ``RenderConfig`` field."""
+
+    out_dir: str | os.PathLike[str]
+    engine: str
+    fallback: str
+    jobs: int
+    voices: Mapping[str, str]
+    voice_dirs: tuple[str | os.PathLike[str], ...] | list[str | os.PathLike[str]]
+    glossary: str
+    dialect: str | None
+    strict: bool
+    cache_dir: str | os.PathLike[str]
+    pauses: Pauses
+    captions: str
+    max_chars: int | None
+    max_lines: int | None
+    captions_formats: tuple[str, ...] | list[str]
+    audio_format: str
+    bitrate: str | None
+    sample_rate: int | None
+    channels: int
+    loudness: float | None
+    trim_margin_ms: int
+    group: bool
+
+
+# --- the checks, one per field ---------------------------------------------------
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+def _whole(name: str, value: object, low: int, high: int, *, unit: str = "") -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
         raise ConfigError(
-            setting, value, "not a known value", hint=f"use one of {', '.join(allowed)}"
+            name, value, f"must be a whole number from {low} to {high}{unit}, not {_kind(value)}"
         )
+    if not low <= value <= high:
+        raise ConfigError(name, value, f"must be from {low} to {high}{unit}")
+    return value
 
+
+def _optional_whole(low: int, high: int) -> Callable[[str, object], int | None]:
+    def check(name: str, value: object) -> int | None:
+        return None if value is None else _whole(name, value, low, high)
+
+    return check
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(name, value, f"must be true or false, not {_kind(value)}")
+    return value
+
+
+def _path(name: str, value: object) -> Path:
+    if isinstance(value, str | os.PathLike) and os.fspath(value):
+        return Path(value)
+    raise ConfigError(name, value, f"must be a path (text), not {_kind(value)}")
+
+
+def _paths(name: str, value: object) -> tuple[Path, ...]:
+    if isinstance(value, str | os.PathLike) or not isinstance(value, list | tuple):
+        raise ConfigError(name, value, "must be a list of paths")
+    return tuple(_path(name, item) for item in value)
+
+
+def _choice(names: Callable[[], tuple[str, ...]], *extra: str) -> Callable[[str, object], str]:
+    def check(name: str, value: object) -> str:
+        allowed = (*extra, *names())
+        if not isinstance(value, str) or value not in allowed:
+            raise ConfigError(
+                name, value, "not a known value", hint=f"use one of {', '.join(allowed)}"
+            )
+        return value
+
+    return check
+
+
+def _engines() -> tuple[str, ...]:
+    from tts_export.engines import names
+
+    return names()
+
+
+def _captions_formats() -> tuple[str, ...]:
+    return ("srt", "vtt", "ass", "json", "txt", "html")
+
+
+def _profiles() -> tuple[str, ...]:
+    return ("netflix", "bbc", "podcast")
+
+
+def _audio_formats() -> tuple[str, ...]:
+    from tts_export.audio.formats import names
+
+    return names()
+
+
+def _formats(name: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ConfigError(name, value, "must be a list of format names")
+    check = _choice(_captions_formats)
+    return tuple(dict.fromkeys(check(name, item) for item in value))
+
+
+def _voices(name: str, value: object) -> Mapping[str, str]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+        for k, v in value.items()
+    ):
+        raise ConfigError(name, value, "must map speaker names to voice profile ids (text)")
+    return dict(value)
+
+
+def _dialect(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(name, value, f"must be a dialect name (text), not {_kind(value)}")
+    from tts_export.transcript.dialects import parse_option
+
+    parse_option(value)
+    return value
+
+
+def _bitrate(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    match = _BITRATE.fullmatch(value) if isinstance(value, str) else None
+    if match is None or not 8 <= int(match.group(1)) <= 320:
+        raise ConfigError(
+            name, value, "must be kbit/s from 8k to 320k written like 96k", hint="e.g. 96k"
+        )
+    return str(value)
+
+
+def _loudness(name: str, value: object) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ConfigError(name, value, f"must be LUFS from -40 to -5, or off; not {_kind(value)}")
+    if not -40.0 <= value <= -5.0:
+        raise ConfigError(name, value, "must be from -40 to -5 LUFS, or off")
+    return float(value)
+
+
+def _pauses(name: str, value: object) -> Pauses:
+    if not isinstance(value, Pauses):
+        raise ConfigError(name, value, "must be a Pauses")
+    return value
+
+
+def _channels(name: str, value: object) -> int:
+    value = _whole(name, value, 1, 2)
+    return value
+
+
+_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "out_dir": _path,
+    "engine": _choice(_engines),
+    "fallback": _choice(_engines, "auto", "none"),
+    "jobs": lambda name, value: _whole(name, value, 0, 64),
+    "voices": _voices,
+    "voice_dirs": _paths,
+    "glossary": _choice(lambda: ("drop", "keep")),
+    "dialect": _dialect,
+    "strict": _flag,
+    "cache_dir": _path,
+    "pauses": _pauses,
+    "captions": _choice(_profiles),
+    "max_chars": _optional_whole(4, 200),
+    "max_lines": _optional_whole(1, 4),
+    "captions_formats": _formats,
+    "audio_format": _choice(_audio_formats),
+    "bitrate": _bitrate,
+    "sample_rate": _optional_whole(8000, 192_000),
+    "channels": _channels,
+    "loudness": _loudness,
+    "trim_margin_ms": lambda name, value: _whole(name, value, 0, 1000),
+    "group": _flag,
+}
+
+
+# --- settings from files ---------------------------------------------------------
 
 # Keys accepted in tts-export.toml and in front matter (under `tts-export:`),
 # mapped to RenderConfig fields.
-_FILE_KEYS = {
+FILE_KEYS: Mapping[str, str] = {
     "engine": "engine",
     "fallback": "fallback",
     "jobs": "jobs",
@@ -100,68 +278,116 @@ _FILE_KEYS = {
     "captions": "captions",
     "max_chars": "max_chars",
     "max_lines": "max_lines",
+    "captions_formats": "captions_formats",
     "format": "audio_format",
     "bitrate": "bitrate",
     "sample_rate": "sample_rate",
     "channels": "channels",
     "loudness": "loudness",
+    "voice_dirs": "voice_dirs",
+    "group": "group",
+    "strict": "strict",
+    "pauses": "pauses",
+    "voices": "voices",
 }
 
 
-def merge(base: RenderConfig, settings: Mapping[str, Any], *, source: str) -> RenderConfig:
+def merge(
+    base: RenderConfig, settings: Mapping[str, Any], *, source: str, folder: Path | None = None
+) -> RenderConfig:
     """Apply a mapping of settings (from a file or front matter) over ``base``.
 
+    Args:
+        base: the settings so far.
+        settings: key -> value as read from TOML or YAML.
+        source: names the file in errors.
+        folder: relative ``voice_dirs`` are taken from here (the file's folder).
+
     Raises:
-        ConfigError: an unknown key or a bad value, naming ``source``.
+        ConfigError: an unknown key or a bad value, naming ``source`` and the key.
     """
     changes: dict[str, Any] = {}
     for key, value in settings.items():
-        norm = key.replace("-", "_")
-        if norm == "pauses":
-            if not isinstance(value, Mapping):
-                raise ConfigError(f"{source}: pauses", value, "must be a table of ms values")
-            try:
-                changes["pauses"] = replace(
-                    changes.get("pauses", base.pauses),
-                    **{k.replace("-", "_"): v for k, v in value.items()},
-                )
-            except TypeError as exc:
-                raise ConfigError(f"{source}: pauses", value, str(exc)) from None
-        elif norm == "voices":
-            if not isinstance(value, Mapping):
-                raise ConfigError(
-                    f"{source}: voices", value, "must map speaker names to profile ids"
-                )
-            changes["voices"] = {**base.voices, **{str(k): str(v) for k, v in value.items()}}
-        elif norm == "loudness" and value in ("off", False):
-            changes["loudness"] = None
-        elif norm in _FILE_KEYS:
-            changes[_FILE_KEYS[norm]] = value
-        else:
+        norm = str(key).replace("-", "_")
+        target = FILE_KEYS.get(norm)
+        if target is None:
             raise ConfigError(
                 f"{source}: {key}",
                 value,
                 "unknown setting",
-                hint=f"known settings: {', '.join(sorted({*_FILE_KEYS, 'pauses', 'voices'}))}",
+                hint=f"known settings: {', '.join(sorted(FILE_KEYS))}",
             )
-    if (
-        changes.get("channels") == 2
-        and "loudness" not in changes
-        and base.loudness == RenderConfig().loudness
-    ):
-        changes["loudness"] = -16.0  # the stereo equivalent of the -19 LUFS mono default
+        try:
+            changes[target] = _from_file(target, value, base, folder)
+            replace(base, **{target: changes[target]})  # each value checked on its own
+        except ConfigError as exc:
+            inner = exc.setting.startswith(("pauses.", "voices."))  # name the nested key too
+            name, bad = (exc.setting, exc.value) if inner else (str(key), value)
+            raise ConfigError(f"{source}: {name}", bad, exc.problem, hint=exc.hint) from None
+    if changes.get("channels") == 2 and "loudness" not in changes:
+        changes.setdefault("loudness", stereo_loudness(base))
     return replace(base, **changes)
+
+
+def stereo_loudness(base: RenderConfig) -> float | None:
+    """The loudness target when a render switches to stereo without naming one."""
+    return _STEREO_LOUDNESS if base.loudness == RenderConfig().loudness else base.loudness
+
+
+def _from_file(target: str, value: object, base: RenderConfig, folder: Path | None) -> object:
+    """A file value in the field's Python shape (checked afterwards by ``RenderConfig``)."""
+    if target == "loudness" and value in ("off", False):
+        return None
+    if target == "pauses":
+        if not isinstance(value, Mapping):
+            raise ConfigError("pauses", value, "must be a table of ms values")
+        known = {f.name for f in fields(Pauses)}
+        updates = {str(k).replace("-", "_"): v for k, v in value.items()}
+        for name in updates:
+            if name not in known:
+                raise ConfigError(
+                    f"pauses.{name}",
+                    updates[name],
+                    "unknown pause",
+                    hint=f"known pauses: {', '.join(sorted(known))}",
+                )
+        return replace(base.pauses, **updates)
+    if target == "voices":
+        return {**base.voices, **_voices("voices", value)}
+    if target == "captions_formats" and isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if target == "voice_dirs" and isinstance(value, list | tuple):
+        dirs = _paths("voice_dirs", value)
+        return (*base.voice_dirs, *(folder / d if folder else d for d in dirs))
+    return value
 
 
 def load_project_file(path: Path) -> Mapping[str, Any]:
     """Read ``tts-export.toml``; a missing file gives no settings.
 
     Raises:
-        ConfigError: the file is not valid TOML.
+        ConfigError: the file is not valid TOML, not UTF-8, or not a file.
     """
-    if not path.is_file():
+    if not path.exists():
         return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> RenderConfig:
+    """Defaults with a settings file applied (``./tts-export.toml`` when ``path`` is None).
+
+    Raises:
+        ConfigError: the file is missing (when named), unreadable, or holds a bad setting.
+    """
+    if path is not None and not Path(path).is_file():
+        raise ConfigError("config", os.fspath(path), "file not found")
+    file = Path(path) if path is not None else Path(PROJECT_FILE)
+    settings = load_project_file(file)
+    if not settings:
+        return RenderConfig()
+    return merge(RenderConfig(), settings, source=str(file), folder=file.parent)

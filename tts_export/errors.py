@@ -60,6 +60,7 @@ class ConfigError(TtsExportError):
     def __init__(self, setting: str, value: object, problem: str, *, hint: str = "") -> None:
         self.setting = setting
         self.value = value
+        self.problem = problem
         super().__init__(f"{setting}={value!r}: {problem}", hint=hint)
 
 

@@ -1,44 +1,48 @@
 """The orchestrator: the only module that knows the order of the stages.
 
 parse → script → cast → synthesize → assemble → export (audio, captions,
-transcripts, manifest).
+transcripts, manifest). Takes a validated ``RenderConfig`` and a ``Source``;
+the public functions in ``api`` build both.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from tts_export.audio.encode import write_audio, write_chapters_json
+from tts_export import engines
+from tts_export.audio.chapters import write_chapters_json
+from tts_export.audio.encode import write_audio
 from tts_export.audio.timeline import assemble, pause_before
 from tts_export.captions.cues import build_cues
+from tts_export.captions.formats import write_subtitles, write_transcripts
 from tts_export.captions.profiles import get_profile
-from tts_export.captions.subtitles import write_subtitles
-from tts_export.captions.transcripts import write_transcripts
 from tts_export.casting import cast_voices, load_profiles
-from tts_export.config import RenderConfig, merge
+from tts_export.config import RenderConfig, merge, stereo_loudness
 from tts_export.engines.base import Engine
-from tts_export.errors import ConfigError, EngineUnavailable
+from tts_export.errors import ConfigError, EngineUnavailable, VoiceError
 from tts_export.files import write_json
 from tts_export.manifest import build_manifest
-from tts_export.models import Casting, Note, Script, Transcript
+from tts_export.models import Casting, Script, Transcript
 from tts_export.report import build_report
+from tts_export.results import Loudness, Render, Report
 from tts_export.script import build_script
+from tts_export.synth import Progress, synthesize_script
 from tts_export.synth.cache import ClipCache
-from tts_export.synth.scheduler import Progress, synthesize_script
-from tts_export.transcript.parse import read_transcript
-
-from . import engines
+from tts_export.transcript import parse_text, read_transcript
 
 
 class Listener(Protocol):
     """Receives progress; the CLI renders it, library code never prints."""
 
-    def stage(self, name: str) -> None: ...
+    def stage(self, name: str) -> None:
+        """A stage begins ("reading", "synthesizing", "encoding audio", "writing captions")."""
 
-    def progress(self, update: Progress) -> None: ...
+    def progress(self, update: Progress) -> None:
+        """Synthesis moved on by one clip."""
 
 
 class _Silent:
@@ -50,46 +54,94 @@ class _Silent:
 
 
 @dataclass(frozen=True)
-class RenderResult:
-    """What a render wrote and measured."""
+class Source:
+    """A transcript to render: a file, or Markdown text with a name.
 
-    files: Mapping[str, str]
-    duration_ms: int
-    stats: Mapping[str, int]
-    notes: tuple[Note, ...]
-    fallbacks: tuple[str, ...]  # "utterance id (speaker, line N)" rendered by the fallback
-    loudness: Mapping[str, float | None]
+    Attributes:
+        stem: the output file stem.
+        path: the file, or None for text.
+        text: the Markdown text, or None for a file.
+    """
+
+    stem: str
+    path: Path | None = None
+    text: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How errors and notes name it."""
+        return str(self.path) if self.path is not None else "<string>"
+
+    @property
+    def folder(self) -> Path:
+        """Where relative paths in its front matter (``cover:``) are taken from."""
+        return self.path.parent if self.path is not None else Path.cwd()
+
+
+def read(source: Source, config: RenderConfig) -> Transcript:
+    """Parse stage.
+
+    Raises:
+        TranscriptError: the transcript cannot be read or understood.
+    """
+    if source.text is not None:
+        return parse_text(
+            source.text, path=source.label, dialect=config.dialect, strict=config.strict
+        )
+    assert source.path is not None
+    return read_transcript(source.path, dialect=config.dialect, strict=config.strict)
 
 
 def prepare(
-    path: Path, base: RenderConfig, overrides: Mapping[str, Any]
+    source: Source, base: RenderConfig, options: Mapping[str, Any]
 ) -> tuple[Transcript, Script, RenderConfig]:
-    """Read and segment a transcript; settle the config (front matter, then overrides).
+    """Read and segment a transcript; settle the config (front matter over ``base``, then options).
 
     Raises:
         TranscriptError: the transcript cannot be read.
         ConfigError: a setting is invalid.
     """
-    dialect = overrides.get("dialect", base.dialect)
-    strict = bool(overrides.get("strict", base.strict))
-    transcript = read_transcript(path, dialect=dialect, strict=strict)
-    config = base
+    transcript = read(source, replace(base, **options))
     settings = transcript.meta.get("tts-export") or transcript.meta.get("tts_export") or {}
     if not isinstance(settings, Mapping):
-        raise ConfigError(f"{path}: front matter tts-export", settings, "must be a mapping")
+        raise ConfigError(f"{source.label}: front matter tts-export", settings, "must be a mapping")
     voices = transcript.meta.get("voices")
     if voices is not None:
         settings = {**settings, "voices": voices}
+    config = base
     if settings:
-        config = merge(config, settings, source=f"{path} front matter")
-    if "voices" in overrides:
-        overrides = {**overrides, "voices": {**config.voices, **overrides["voices"]}}
-    config = replace(config, **overrides)
-    return (
-        transcript,
-        build_script(transcript, glossary="keep" if config.glossary == "keep" else "drop"),
-        config,
-    )
+        config = merge(
+            config, settings, source=f"{source.label} front matter", folder=source.folder
+        )
+    if "voices" in options:
+        options = {**options, "voices": {**config.voices, **options["voices"]}}
+    if options.get("channels") == 2 and "loudness" not in options:
+        options = {**options, "loudness": stereo_loudness(config)}
+    config = replace(config, **options)
+    glossary: Literal["drop", "keep"] = "keep" if config.glossary == "keep" else "drop"
+    script = build_script(transcript, glossary=glossary)
+    _check_cast_speakers(options.get("voices", {}), script)
+    return transcript, script, config
+
+
+def _check_cast_speakers(chosen: Mapping[str, str], script: Script) -> None:
+    """A speaker cast by name (``--voice``) must speak in the transcript.
+
+    Raises:
+        VoiceError: naming the unknown speaker, with the closest names.
+    """
+    speakers = list(dict.fromkeys(u.speaker for u in script.utterances if u.kind == "speech"))
+    for speaker, profile in chosen.items():
+        if speaker not in speakers:
+            close = difflib.get_close_matches(speaker, speakers, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(close)}?" if close else ""
+            hint += f" speakers in this transcript: {', '.join(speakers) or '(none)'}"
+            raise VoiceError(
+                profile,
+                "is cast for a speaker who is not in the transcript",
+                speaker=speaker,
+                hint=hint.strip(),
+            )
 
 
 def cast(script: Script, config: RenderConfig) -> Casting:
@@ -109,7 +161,7 @@ def cast(script: Script, config: RenderConfig) -> Casting:
 
 
 def _engine(name: str, config: RenderConfig) -> Engine:
-    """The engine ``name``; ``--jobs`` sizes the chosen engine, never a fallback."""
+    """The engine ``name``; ``jobs`` sizes the chosen engine, never a fallback."""
     if config.jobs and name == config.engine and name in ("edge", "kokoro"):
         return engines.create(name, jobs=config.jobs)  # kokoro's threads follow: cores / jobs
     return engines.create(name)
@@ -132,13 +184,13 @@ def _fallback(config: RenderConfig) -> Engine | None:
         return None  # no fallback here; failures are then reported as failures
 
 
-def inspect(path: Path, base: RenderConfig, overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """What a render would do, without synthesizing (the ``inspect`` report).
+def inspect(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> Report:
+    """What a render would do, without synthesizing.
 
     Raises:
         TtsExportError: the transcript or a setting is invalid.
     """
-    _, script, config = prepare(path, base, overrides)
+    _, script, config = prepare(source, base, options)
     casting = cast(script, config)
     estimates: dict[str, int] = {}
     spoken = [u for u in script.utterances if u.kind == "speech"]
@@ -158,11 +210,11 @@ def inspect(path: Path, base: RenderConfig, overrides: Mapping[str, Any]) -> dic
 
 
 def render(
-    path: Path,
+    source: Source,
     base: RenderConfig,
-    overrides: Mapping[str, Any],
+    options: Mapping[str, Any],
     listener: Listener | None = None,
-) -> RenderResult:
+) -> Render:
     """Render one transcript into audio, captions, transcripts and a manifest.
 
     Raises:
@@ -171,10 +223,10 @@ def render(
     """
     listen = listener or _Silent()
     listen.stage("reading")
-    transcript, script, config = prepare(path, base, overrides)
+    transcript, script, config = prepare(source, base, options)
     casting = cast(script, config)
     engine = _engine(config.engine, config)
-    stem = path.stem
+    stem = source.stem
     out = config.out_dir
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -198,7 +250,7 @@ def render(
 
     listen.stage("encoding audio")
     cover = transcript.meta.get("cover")
-    cover_path = (path.parent / str(cover)) if cover else None
+    cover_path = (source.folder / str(cover)) if cover else None
     audio = write_audio(
         timeline,
         out / f"{stem}.{config.audio_format}",
@@ -244,11 +296,7 @@ def render(
     )
     files.update({kind: str(p) for kind, p in written.items()})
 
-    loudness = {
-        "integrated_lufs": audio.integrated_lufs,
-        "true_peak_dbtp": audio.true_peak_dbtp,
-        "target_lufs": config.loudness,
-    }
+    loudness = Loudness(audio.integrated_lufs, audio.true_peak_dbtp, config.loudness)
     manifest = build_manifest(
         timeline,
         casting,
@@ -257,7 +305,11 @@ def render(
         engine=config.engine,
         files={k: Path(v).name for k, v in files.items()},
         meta=transcript.meta,
-        loudness=loudness,
+        loudness={
+            "integrated_lufs": loudness.integrated_lufs,
+            "true_peak_dbtp": loudness.true_peak_dbtp,
+            "target_lufs": loudness.target_lufs,
+        },
     )
     files["manifest"] = str(write_json(manifest, out / f"{stem}.manifest.json"))
     fallbacks = tuple(
@@ -265,11 +317,18 @@ def render(
         for p in timeline.placements
         if p.clip is not None and p.clip.fallback
     )
-    return RenderResult(
-        files=files,
+    stats = manifest["stats"]
+    return Render(
+        source=source.label,
+        stem=stem,
+        files={kind: Path(path) for kind, path in files.items()},
         duration_ms=audio.duration_ms,
-        stats=manifest["stats"],
-        notes=transcript.notes,
+        utterances=stats["utterances"],
+        cached=stats["cached"],
+        synthesized=stats["synthesized"],
         fallbacks=fallbacks,
+        engine=config.engine,
+        voices={speaker: profile.id for speaker, profile in casting.profiles.items()},
         loudness=loudness,
+        warnings=transcript.notes,
     )

@@ -1,4 +1,4 @@
-"""The ``inspect`` report: ``Script`` (+ casting and estimates) → a JSON-ready dict or text.
+"""The ``inspect`` report: ``Script`` (+ casting and estimates) → a ``Report``, or text.
 
 Nothing is synthesized; the report says what a render would do. The JSON
 shape is part of the CLI contract (``tts-export inspect --json``)::
@@ -20,15 +20,15 @@ section (text before the first heading) has title ``""``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from tts_export.models import Script
+from tts_export.results import PlannedUtterance, Report, SectionSummary, SpeakerSummary
 
 
 def build_report(
     script: Script, *, voices: Mapping[str, str], estimated_ms: Mapping[str, int]
-) -> dict[str, Any]:
-    """The inspect report as one JSON-ready object.
+) -> Report:
+    """The inspect report.
 
     Args:
         script: the segmented transcript.
@@ -36,48 +36,39 @@ def build_report(
         estimated_ms: engine name → estimated programme length in ms.
 
     Returns:
-        A dict of exactly the documented shape.
+        The report; ``Report.to_json()`` has exactly the documented shape.
     """
     transcript = script.transcript
-    speakers: dict[str, dict[str, Any]] = {
-        name: {"name": name, "turns": 0, "chars": 0, "voice": str(voices.get(name, ""))}
-        for name in transcript.speakers
-    }
+    turns = dict.fromkeys(transcript.speakers, 0)
+    chars = dict.fromkeys(transcript.speakers, 0)
     sections = []
-    total = 0
     for section in transcript.sections:
         count = 0
         for turn in section.turns:
             if turn.kind == "speech":
-                speakers[turn.speaker]["turns"] += 1
+                turns[turn.speaker] += 1
                 count += 1
-        sections.append({"title": section.title or "", "turns": count})
-        total += count
+        sections.append(SectionSummary(section.title or "", count))
     for utterance in script.utterances:
-        if utterance.kind == "speech" and utterance.speaker in speakers:
-            speakers[utterance.speaker]["chars"] += sum(
-                1 for ch in utterance.spoken if not ch.isspace()
-            )
-    return {
-        "dialect": transcript.dialect,
-        "language": transcript.language,
-        "title": transcript.title,
-        "speakers": list(speakers.values()),
-        "sections": sections,
-        "turns": total,
-        "utterances": [
-            {
-                "section": u.section,
-                "speaker": u.speaker,
-                "display": u.display,
-                "spoken": u.spoken,
-                "line": u.line,
-            }
+        if utterance.kind == "speech" and utterance.speaker in chars:
+            chars[utterance.speaker] += sum(1 for ch in utterance.spoken if not ch.isspace())
+    return Report(
+        dialect=transcript.dialect,
+        language=transcript.language,
+        title=transcript.title,
+        speakers=tuple(
+            SpeakerSummary(name, turns[name], chars[name], str(voices.get(name, "")))
+            for name in transcript.speakers
+        ),
+        sections=tuple(sections),
+        turns=sum(s.turns for s in sections),
+        utterances=tuple(
+            PlannedUtterance(u.section, u.speaker, u.display, u.spoken, u.line)
             for u in script.utterances
-        ],
-        "warnings": [{"line": n.line, "message": n.message} for n in transcript.notes],
-        "estimated_ms": {str(k): int(v) for k, v in estimated_ms.items()},
-    }
+        ),
+        warnings=transcript.notes,
+        estimated_ms={str(k): int(v) for k, v in estimated_ms.items()},
+    )
 
 
 def _clock(ms: int) -> str:
@@ -87,43 +78,34 @@ def _clock(ms: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def format_report(report: Mapping[str, Any]) -> str:
+def format_report(report: Report) -> str:
     """A plain-text summary of an inspect report (for people; ``--json`` is for programs).
-
-    Args:
-        report: what ``build_report`` returned.
 
     Returns:
         Several lines of text, no trailing newline.
     """
-    utterances = report.get("utterances", [])
-    spoken = sum(1 for u in utterances if u.get("spoken"))
+    spoken = sum(1 for u in report.utterances if u.spoken)
     lines = [
-        f"title:     {report.get('title') or '(none)'}",
-        f"dialect:   {report.get('dialect')}",
-        f"language:  {report.get('language')}",
-        f"turns:     {report.get('turns')} ({spoken} utterances to speak, "
-        f"{len(utterances) - spoken} sound cues)",
+        f"title:     {report.title or '(none)'}",
+        f"dialect:   {report.dialect}",
+        f"language:  {report.language}",
+        f"turns:     {report.turns} ({spoken} utterances to speak, "
+        f"{len(report.utterances) - spoken} sound cues)",
         "",
         "speakers:",
     ]
-    speakers = report.get("speakers", [])
-    width = max((len(s["name"]) for s in speakers), default=4)
-    for speaker in speakers:
+    width = max((len(s.name) for s in report.speakers), default=4)
+    for speaker in report.speakers:
         lines.append(
-            f"  {speaker['name']:<{width}}  {speaker['turns']:>4} turns  "
-            f"{speaker['chars']:>7} chars  voice {speaker['voice'] or '(none)'}"
+            f"  {speaker.name:<{width}}  {speaker.turns:>4} turns  "
+            f"{speaker.chars:>7} chars  voice {speaker.voice or '(none)'}"
         )
     lines += ["", "sections:"]
-    for number, section in enumerate(report.get("sections", []), 1):
-        lines.append(
-            f"  {number:>2}. {section['title'] or '(untitled)'}  ({section['turns']} turns)"
-        )
-    estimates = report.get("estimated_ms", {})
-    if estimates:
+    for number, section in enumerate(report.sections, 1):
+        lines.append(f"  {number:>2}. {section.title or '(untitled)'}  ({section.turns} turns)")
+    if report.estimated_ms:
         lines += ["", "estimated duration:"]
-        lines += [f"  {engine:<10} {_clock(ms)}" for engine, ms in estimates.items()]
-    warnings = report.get("warnings", [])
-    lines += ["", f"warnings: {len(warnings) or 'none'}"]
-    lines += [f"  line {w['line']}: {w['message']}" for w in warnings]
+        lines += [f"  {engine:<10} {_clock(ms)}" for engine, ms in report.estimated_ms.items()]
+    lines += ["", f"warnings: {len(report.warnings) or 'none'}"]
+    lines += [f"  line {w.line}: {w.message}" for w in report.warnings]
     return "\n".join(lines)

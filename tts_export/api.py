@@ -1,0 +1,202 @@
+"""The public API: ``render``, ``inspect``, ``check`` and ``voices``, with options checked up front.
+
+Every option is keyword-only and validated (type and range) before any work
+starts, exactly as ``RenderConfig`` validates it; a bad one raises
+``ConfigError`` naming the option. The CLI is a thin layer over these
+functions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Unpack
+
+from tts_export import pipeline
+from tts_export.config import RenderConfig, RenderOptions
+from tts_export.errors import ConfigError
+from tts_export.results import CheckReport, Finding, Render, Report, Voice
+
+TranscriptInput = str | os.PathLike[str]
+_UNSAFE_STEM = re.compile(r"[/\\\x00-\x1f]")
+
+
+def _source(transcript: TranscriptInput, name: str | None) -> pipeline.Source:
+    """Where the transcript comes from: a path-like is a file; a str is Markdown text when
+    ``name`` is given or it spans several lines, and a path otherwise.
+
+    Raises:
+        ConfigError: ``name`` cannot be a file stem, or text was given without one.
+    """
+    if name is not None and (
+        not isinstance(name, str)
+        or not name.strip()
+        or _UNSAFE_STEM.search(name)
+        or name.startswith(".")
+    ):
+        raise ConfigError(
+            "name", name, "must be a file stem: no slashes, no leading dot, not empty"
+        )
+    if isinstance(transcript, str) and (name is not None or "\n" in transcript):
+        if name is None:
+            raise ConfigError(
+                "name",
+                None,
+                "is needed when the transcript is given as text",
+                hint='pass name="my-episode": outputs are called after it',
+            )
+        return pipeline.Source(stem=name, text=transcript)
+    if not isinstance(transcript, str | os.PathLike):
+        raise ConfigError("transcript", transcript, "must be a path or a string of Markdown")
+    path = Path(transcript)
+    return pipeline.Source(stem=name or path.stem, path=path)
+
+
+def _base(config: RenderConfig | None, options: Mapping[str, Any]) -> RenderConfig:
+    """``config`` (or the defaults), with every option validated against it now.
+
+    Raises:
+        ConfigError: an unknown option, or a value of the wrong type or range.
+    """
+    base = RenderConfig() if config is None else config
+    if not isinstance(base, RenderConfig):
+        raise ConfigError("config", base, "must be a RenderConfig")
+    known = set(RenderConfig.__dataclass_fields__)
+    for key in options:
+        if key not in known:
+            raise ConfigError(
+                key, options[key], "unknown option", hint=f"known: {', '.join(sorted(known))}"
+            )
+    replace(base, **options)  # checks types and ranges before any work
+    return base
+
+
+def render(
+    transcript: TranscriptInput,
+    *,
+    name: str | None = None,
+    config: RenderConfig | None = None,
+    listener: pipeline.Listener | None = None,
+    **options: Unpack[RenderOptions],
+) -> Render:
+    """Render a transcript into audio, captions, transcripts and a manifest.
+
+    Args:
+        transcript: a transcript file, or a string of Markdown (then ``name`` is needed).
+        name: the output file stem (default: the file's stem).
+        config: base settings (default ``RenderConfig()``; ``load_config()`` reads a
+            ``tts-export.toml``). The transcript's front matter applies over it.
+        listener: receives progress (``Listener``); nothing is printed.
+        **options: any ``RenderConfig`` field (``engine="espeak"``, ``out_dir="out"``,
+            ``captions_formats=("srt", "vtt", "html")``, ...); these win over front matter.
+
+    Returns:
+        What was written and measured.
+
+    Raises:
+        ConfigError: an option or setting is invalid (before any work).
+        TranscriptError: the transcript cannot be read or understood.
+        VoiceError: a speaker cannot be cast.
+        SynthesisFailed: some sentences could not be synthesized (the rest is cached).
+        OutputError: an output could not be written.
+    """
+    source = _source(transcript, name)
+    return pipeline.render(source, _base(config, options), options, listener)
+
+
+def inspect(
+    transcript: TranscriptInput,
+    *,
+    name: str | None = None,
+    config: RenderConfig | None = None,
+    **options: Unpack[RenderOptions],
+) -> Report:
+    """What ``render`` would do, without synthesizing: speakers, voices, sections, warnings.
+
+    Raises:
+        ConfigError: an option or setting is invalid.
+        TranscriptError: the transcript cannot be read or understood.
+        VoiceError: a speaker cannot be cast.
+    """
+    source = _source(transcript, name)
+    return pipeline.inspect(source, _base(config, options), options)
+
+
+def check(
+    subtitles: str | os.PathLike[str],
+    *,
+    audio: str | os.PathLike[str] | None = None,
+    captions: str = "netflix",
+    language: str | None = None,
+) -> CheckReport:
+    """Measure an SRT, WebVTT or ASS file against a caption profile's rules.
+
+    Args:
+        subtitles: the caption file.
+        audio: the audio it belongs to; cues must end within it.
+        captions: the profile: "netflix", "bbc" or "podcast".
+        language: "zh" or "en"; None detects it from the text.
+
+    Raises:
+        SubtitleError: the file is missing, unreadable or has no cues.
+        ConfigError: an unknown profile.
+        OutputError: the audio cannot be decoded.
+    """
+    from tts_export.audio.encode import decode_duration_ms
+    from tts_export.captions.check import check_subtitles
+
+    RenderConfig(captions=captions)  # the same check as a render's profile
+    audio_ms = decode_duration_ms(Path(audio)) if audio is not None else None
+    raw = check_subtitles(Path(subtitles), audio_ms=audio_ms, profile=captions, language=language)
+    return CheckReport(
+        cues=raw["cues"],
+        errors=tuple(Finding(**item) for item in raw["errors"]),
+        warnings=tuple(Finding(**item) for item in raw["warnings"]),
+        stats=raw["stats"],
+    )
+
+
+def voices(
+    engine: str | None = None,
+    lang: str | None = None,
+    *,
+    voice_dirs: tuple[str | os.PathLike[str], ...] | list[str | os.PathLike[str]] = (),
+    refresh: bool = False,
+) -> list[Voice]:
+    """The voice personas (``engine=None``), or one engine's own voices.
+
+    Args:
+        engine: None for the personas (bundled and ``voice_dirs``), or an engine name.
+        lang: keep only this language ("zh" keeps zh-CN, zh-TW...).
+        voice_dirs: extra folders of persona TOML files.
+        refresh: edge: fetch the live list instead of the bundled snapshot (needs the internet).
+
+    Raises:
+        ConfigError: an unknown engine.
+        VoiceError: a persona file is malformed.
+        EngineUnavailable: the engine (or its live list) cannot be reached here.
+    """
+    from tts_export import engines
+    from tts_export.casting import load_profiles
+
+    if engine is not None:
+        return [
+            Voice(id=v.name, engine=v.engine, language=v.locale, gender=v.gender)
+            for v in engines.list_voices(engine, lang=lang, refresh=refresh)
+        ]
+    dirs = RenderConfig(voice_dirs=voice_dirs).voice_dirs  # type: ignore[arg-type]  # checked there
+    return [
+        Voice(
+            id=p.id,
+            engine=None,
+            language=p.language,
+            gender=p.gender,
+            description=p.description,
+            realizations={r.engine: r.voice for r in p.realizations},
+        )
+        for p in load_profiles(dirs).values()
+        if engines.locale_matches(p.language, lang.split("-")[0] if lang else None)
+    ]
