@@ -69,14 +69,11 @@ def _union_seconds(spans: list[tuple[float, float]]) -> float:
 
 def child_render(transcript: Path, out: Path, cache: Path, group: bool) -> dict[str, Any]:
     spans = _instrument_inference()
-    from tts_export import pipeline
-    from tts_export.config import RenderConfig
+    from tts_export import render
     from tts_export.engines.kokoro.engine import KokoroEngine
 
     start = time.perf_counter()
-    result = pipeline.render(
-        transcript, RenderConfig(), {"out_dir": out, "cache_dir": cache, "group": group}
-    )
+    result = render(transcript, out_dir=out, cache_dir=cache, group=group)
     wall = time.perf_counter() - start
     made = KokoroEngine()  # the defaults the render used
     return {
@@ -85,8 +82,8 @@ def child_render(transcript: Path, out: Path, cache: Path, group: bool) -> dict[
         "wall_s": wall,
         "inference_s": _union_seconds(spans),
         "audio_ms": result.duration_ms,
-        "synthesized": result.stats["synthesized"],
-        "utterances": result.stats["utterances"],
+        "synthesized": result.synthesized,
+        "utterances": result.utterances,
     }
 
 

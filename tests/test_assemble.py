@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tts_export.audio import assemble
-from tts_export.config import Pauses
-from tts_export.models import Clip, Script, Transcript, Utterance
+from tts_export.models import Clip, Pauses, Script, Transcript, Utterance
 
 P = Pauses(
     sentence=100, same_speaker=200, speaker_change=300, section=1000, head=50, tail=70, sound=400

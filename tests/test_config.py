@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tts_export.config import Pauses, RenderConfig, load_project_file, merge
+from tts_export.config import RenderConfig, load_project_file, merge
 from tts_export.errors import ConfigError
+from tts_export.models import Pauses
 
 
 def test_file_settings_merge_and_validate(tmp_path: Path) -> None:

@@ -20,9 +20,8 @@ from tts_export.captions import formats
 from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_subtitles, write_transcripts
 from tts_export.captions.profiles import get_profile
-from tts_export.config import Pauses
 from tts_export.errors import ConfigError
-from tts_export.models import Clip, Cue, Timeline, Transcript
+from tts_export.models import Clip, Cue, Pauses, Timeline, Transcript
 from tts_export.script import build_script
 from tts_export.transcript.parse import read_transcript
 

@@ -21,10 +21,9 @@ from tts_export.audio.timeline import assemble
 from tts_export.captions.cues import speaker_label
 from tts_export.captions.formats import write_subtitles
 from tts_export.captions.subtitles import BBC_COLOURS, CJK_FONT, ass_escape, vtt_escape
-from tts_export.config import Pauses
 from tts_export.errors import ConfigError, OutputError
 from tts_export.files import write_text_atomic
-from tts_export.models import Chapter, Clip, Cue, Script, Timeline
+from tts_export.models import Chapter, Clip, Cue, Pauses, Script, Timeline
 from tts_export.script import build_script
 from tts_export.transcript.parse import read_transcript
 

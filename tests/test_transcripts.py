@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from tts_export.audio.timeline import assemble
 from tts_export.captions.formats import write_transcripts
 from tts_export.captions.transcripts import format_timestamp, join_text
-from tts_export.config import Pauses
 from tts_export.errors import ConfigError
 from tts_export.models import (
     Chapter,
     Clip,
     Cue,
     Glossary,
+    Pauses,
     Placement,
     Section,
     Timeline,

@@ -14,7 +14,7 @@ with ``to_json()``). Every error the library raises on purpose is a
 """
 
 from tts_export.api import check, inspect, render, voices
-from tts_export.config import Pauses, RenderConfig, RenderOptions, load_config
+from tts_export.config import RenderConfig, RenderOptions, load_config
 from tts_export.errors import (
     ConfigError,
     EngineError,
@@ -26,7 +26,7 @@ from tts_export.errors import (
     TtsExportError,
     VoiceError,
 )
-from tts_export.models import Note
+from tts_export.models import Note, Pauses
 from tts_export.pipeline import Listener
 from tts_export.results import (
     CheckReport,

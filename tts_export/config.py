@@ -17,27 +17,11 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from tts_export.errors import ConfigError
+from tts_export.models import Pauses
 
 PROJECT_FILE = "tts-export.toml"
 _BITRATE = re.compile(r"^([1-9][0-9]{0,2})k$")
 _STEREO_LOUDNESS = -16.0  # plays about as loud as the -19 LUFS mono default
-
-
-@dataclass(frozen=True)
-class Pauses:
-    """Silence inserted between clips, in ms."""
-
-    sentence: int = 250  # between sentences of one turn
-    same_speaker: int = 450  # between two turns of the same speaker
-    speaker_change: int = 600  # between turns of different speakers
-    section: int = 1400  # before a new section
-    head: int = 500  # room tone before the first clip
-    tail: int = 1000  # after the last clip
-    sound: int = 1000  # the silent slot a captioned sound cue such as [laughs] takes
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            _whole(f"pauses.{f.name}", getattr(self, f.name), 0, 60_000, unit=" ms")
 
 
 @dataclass(frozen=True)
@@ -167,11 +151,15 @@ def _engines() -> tuple[str, ...]:
 
 
 def _captions_formats() -> tuple[str, ...]:
-    return ("srt", "vtt", "ass", "json", "txt", "html")
+    from tts_export.captions.formats import names
+
+    return names()
 
 
 def _profiles() -> tuple[str, ...]:
-    return ("netflix", "bbc", "podcast")
+    from tts_export.captions.profiles import names
+
+    return names()
 
 
 def _audio_formats() -> tuple[str, ...]:

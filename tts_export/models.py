@@ -7,9 +7,10 @@ Every time is an integer number of milliseconds. Engine units (ticks of
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from tts_export.errors import ConfigError
 from tts_export.units import pcm_ms
 
 # --- parse -----------------------------------------------------------------
@@ -254,6 +255,27 @@ class Clip:
 
 
 # --- assemble --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence inserted between clips, in ms."""
+
+    sentence: int = 250  # between sentences of one turn
+    same_speaker: int = 450  # between two turns of the same speaker
+    speaker_change: int = 600  # between turns of different speakers
+    section: int = 1400  # before a new section
+    head: int = 500  # room tone before the first clip
+    tail: int = 1000  # after the last clip
+    sound: int = 1000  # the silent slot a captioned sound cue such as [laughs] takes
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60_000:
+                raise ConfigError(
+                    f"pauses.{f.name}", value, "must be a whole number from 0 to 60000 ms"
+                )
 
 
 @dataclass(frozen=True)

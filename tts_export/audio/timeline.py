@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from tts_export.config import Pauses
-from tts_export.models import Chapter, Clip, Placement, Script, Timeline, Utterance
+from tts_export.models import Chapter, Clip, Pauses, Placement, Script, Timeline, Utterance
 
 
 def pause_before(previous: Utterance | None, current: Utterance, pauses: Pauses) -> int:
