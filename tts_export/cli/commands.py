@@ -1,0 +1,146 @@
+"""``tts-export inspect``, ``check`` and ``voices``: thin calls to the API, results on stdout."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tts_export import api
+from tts_export.cli.app import app
+from tts_export.cli.console import guarded, to_json, write
+from tts_export.cli.options import (
+    ConfigOpt,
+    DialectOpt,
+    EngineOpt,
+    GlossaryOpt,
+    StrictOpt,
+    VoiceOpt,
+    VoicesDirOpt,
+    load,
+    parse_voices,
+    transcript_arg,
+)
+from tts_export.report import format_report
+
+
+@app.command("inspect")
+def inspect_cmd(
+    transcript: Annotated[
+        str, typer.Argument(metavar="TRANSCRIPT", help="Transcript file; - reads stdin.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
+    engine: EngineOpt = None,
+    voice: VoiceOpt = None,
+    voices_dir: VoicesDirOpt = None,
+    dialect: DialectOpt = None,
+    strict: StrictOpt = False,
+    glossary: GlossaryOpt = None,
+    config_file: ConfigOpt = None,
+) -> None:
+    """Show what would be rendered (speakers, voices, sections, warnings), without synthesizing."""
+
+    def run() -> None:
+        options: dict[str, Any] = {
+            k: v
+            for k, v in {"engine": engine, "dialect": dialect, "glossary": glossary}.items()
+            if v is not None
+        }
+        if strict:
+            options["strict"] = True
+        if voice:
+            options["voices"] = parse_voices(voice)
+        base = load(config_file)
+        if voices_dir:
+            options["voice_dirs"] = (*base.voice_dirs, *voices_dir)
+        source, stem = transcript_arg(transcript, None)
+        report = api.inspect(source, name=stem, config=base, **options)
+        write(sys.stdout, (to_json(report.to_json()) if as_json else format_report(report)) + "\n")
+
+    guarded(run)
+
+
+@app.command()
+def check(
+    subtitles: Annotated[
+        Path, typer.Argument(metavar="SUBTITLES", help="An SRT, WebVTT or ASS file.")
+    ],
+    audio: Annotated[
+        Path | None,
+        typer.Option(
+            "--audio",
+            metavar="FILE",
+            help="The audio the captions belong to (cues must end within it).",
+        ),
+    ] = None,
+    captions: Annotated[
+        str, typer.Option("--captions", metavar="PROFILE", help="Rules: netflix, bbc or podcast.")
+    ] = "netflix",
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="zh|en", help="zh or en (default: detected).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
+) -> None:
+    """Check captions against professional rules; exit 1 when any rule is broken."""
+    result: list[Any] = []
+    guarded(
+        lambda: result.append(api.check(subtitles, audio=audio, captions=captions, language=lang))
+    )
+    report = result[0]
+    if as_json:
+        write(sys.stdout, to_json(report.to_json()) + "\n")
+    else:
+        lines = [
+            f"{kind}: cue {item.cue} at {item.start}: {item.rule}: {item.message}\n"
+            for kind, items in (("error", report.errors), ("warning", report.warnings))
+            for item in items
+        ]
+        lines.append(
+            f"{report.cues} cues, {len(report.errors)} errors, {len(report.warnings)} warnings\n"
+        )
+        write(sys.stdout, "".join(lines))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def voices(
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            "-e",
+            metavar="NAME",
+            help="List this engine's voices instead of the personas.",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="LANG", help="Only this language (zh, en, zh-CN, ...)."),
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="edge: fetch the live list (needs the internet).")
+    ] = False,
+    voices_dir: VoicesDirOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List voice personas (profiles), or an engine's own voices with --engine."""
+    found: list[Any] = []
+    guarded(
+        lambda: found.extend(
+            api.voices(engine, lang, voice_dirs=tuple(voices_dir or ()), refresh=refresh)
+        )
+    )
+    if as_json:
+        write(sys.stdout, to_json([v.to_json() for v in found]) + "\n")
+        return
+    rows = []
+    for v in found:
+        if engine is None:
+            engines_text = ", ".join(f"{k}={name}" for k, name in v.realizations.items())
+            rows.append(f"{v.id:<14} {v.gender:<7} {v.language:<4} {engines_text}\n")
+        else:
+            rows.append(f"{v.id}  {v.gender}  {v.language}\n")
+    write(sys.stdout, "".join(rows))

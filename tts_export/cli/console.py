@@ -1,0 +1,100 @@
+"""What the CLI shows: progress and errors on stderr, results on stdout, user text literally."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import NoReturn, TextIO
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as Bar
+from rich.text import Text
+
+from tts_export.errors import TtsExportError
+from tts_export.synth import Progress
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class RichListener:
+    """Renders pipeline progress on stderr: one bar with ETA for synthesis."""
+
+    def __init__(self, console: Console, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = Bar(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}", markup=False),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=quiet,
+            transient=False,
+        )
+        self.task: TaskID | None = None
+
+    def stage(self, name: str) -> None:
+        if self.quiet:
+            return
+        if name == "synthesizing":
+            self.task = None
+            self.bar.start()
+            return
+        self.close()
+        err.print(Text(f"{name}…", style="dim"))
+
+    def progress(self, update: Progress) -> None:
+        if self.quiet:
+            return
+        detail = f"{update.cached} cached"
+        if update.fallbacks:
+            detail += f", {update.fallbacks} fallback"
+        if update.failures:
+            detail += f", {update.failures} failed"
+        if self.task is None:
+            self.task = self.bar.add_task("synthesizing", total=update.total, detail=detail)
+        self.bar.update(self.task, completed=update.done, total=update.total, detail=detail)
+
+    def close(self) -> None:
+        if self.bar.live.is_started:
+            self.bar.stop()
+
+
+def say(prefix: str, style: str, message: str) -> None:
+    """One line to stderr: a styled prefix, then the message exactly as it is."""
+    err.print(Text.assemble((prefix, style), " ", message))
+
+
+def fail(exc: TtsExportError) -> NoReturn:
+    say("error:", "bold red", str(exc))
+    raise typer.Exit(1)
+
+
+def write(stream: TextIO, text: str) -> None:
+    stream.write(text)
+    stream.flush()
+
+
+def to_json(data: object) -> str:
+    """JSON for stdout: UTF-8 text where stdout can take it, ASCII escapes where it cannot."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return json.dumps(data, ensure_ascii=encoding not in ("utf8", "utf16", "utf32"), indent=2)
+
+
+def guarded(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except TtsExportError as exc:
+        fail(exc)

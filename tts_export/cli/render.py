@@ -1,0 +1,212 @@
+"""``tts-export render``: options in, ``tts_export.render`` called per transcript, files listed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tts_export import api
+from tts_export.cli.app import app
+from tts_export.cli.console import RichListener, err, guarded, say, write
+from tts_export.cli.options import (
+    ConfigOpt,
+    DialectOpt,
+    EngineOpt,
+    GlossaryOpt,
+    NameOpt,
+    StrictOpt,
+    VoiceOpt,
+    VoicesDirOpt,
+    load,
+    parse_loudness,
+    parse_voices,
+    transcript_arg,
+)
+from tts_export.errors import ConfigError
+from tts_export.results import Render
+
+
+@app.command()
+def render(
+    transcripts: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="TRANSCRIPT...",
+            help="Transcript file(s) (Markdown with YAML front matter); - reads stdin.",
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="DIR", help="Output folder (default: out)."),
+    ] = None,
+    engine: EngineOpt = None,
+    fallback: Annotated[
+        str | None,
+        typer.Option(
+            "--fallback",
+            metavar="NAME",
+            help="Engine for utterances the main engine fails on, in the same persona: auto "
+            "(default: espeak for kokoro, kokoro for edge), an engine name, or none to fail.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            help="Parallel synthesis calls (default: the engine's own; edge 4, kokoro 1 "
+            "using every core; kokoro calls get cores / jobs threads each).",
+        ),
+    ] = None,
+    voice: VoiceOpt = None,
+    voices_dir: VoicesDirOpt = None,
+    glossary: GlossaryOpt = None,
+    dialect: DialectOpt = None,
+    strict: StrictOpt = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", metavar="DIR", help="Clip cache (default: .cache/tts-export)."),
+    ] = None,
+    captions: Annotated[
+        str | None,
+        typer.Option(
+            "--captions",
+            metavar="PROFILE",
+            help="Caption rules: netflix (default), bbc or podcast.",
+        ),
+    ] = None,
+    max_chars: Annotated[
+        int | None,
+        typer.Option(
+            "--max-chars", metavar="N", help="Override the profile's characters per line."
+        ),
+    ] = None,
+    max_lines: Annotated[
+        int | None,
+        typer.Option("--max-lines", metavar="N", help="Override the profile's lines per cue."),
+    ] = None,
+    captions_formats: Annotated[
+        str | None,
+        typer.Option(
+            "--captions-formats",
+            metavar="LIST",
+            help="Comma list of srt,vtt,ass,json,txt,html (default srt,vtt).",
+        ),
+    ] = None,
+    audio_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FMT",
+            help="mp3 (default), m4a, m4b, ogg, opus, flac or wav.",
+        ),
+    ] = None,
+    bitrate: Annotated[
+        str | None,
+        typer.Option("--bitrate", metavar="RATE", help="e.g. 96k (default for mono MP3)."),
+    ] = None,
+    sample_rate: Annotated[
+        int | None,
+        typer.Option(
+            "--sample-rate", metavar="HZ", help="Output sample rate (default: the engine's)."
+        ),
+    ] = None,
+    stereo: Annotated[
+        bool, typer.Option("--stereo", help="Write two channels (default mono).")
+    ] = False,
+    loudness: Annotated[
+        str | None,
+        typer.Option(
+            "--loudness",
+            metavar="LUFS|off",
+            help="Integrated loudness target in LUFS, or off (default -19 mono, -16 stereo).",
+        ),
+    ] = None,
+    group: Annotated[
+        bool,
+        typer.Option(
+            "--group/--no-group",
+            help="Render several sentences of a turn per engine call where the engine can "
+            "(faster; kokoro).",
+        ),
+    ] = True,
+    name: NameOpt = None,
+    config_file: ConfigOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Render transcript(s) to audio, captions, transcripts and a manifest."""
+    given: dict[str, Any] = {
+        "out_dir": out,
+        "engine": engine,
+        "fallback": fallback,
+        "jobs": jobs,
+        "glossary": glossary,
+        "dialect": dialect,
+        "cache_dir": cache_dir,
+        "captions": captions,
+        "max_chars": max_chars,
+        "max_lines": max_lines,
+        "audio_format": audio_format,
+        "bitrate": bitrate,
+        "sample_rate": sample_rate,
+    }
+    options = {k: v for k, v in given.items() if v is not None}
+    listener = RichListener(err, quiet)
+
+    def run() -> None:
+        base = load(config_file)
+        if strict:
+            options["strict"] = True
+        if not group:
+            options["group"] = False
+        if voice:
+            options["voices"] = parse_voices(voice)
+        if voices_dir:
+            options["voice_dirs"] = (*base.voice_dirs, *voices_dir)
+        if captions_formats:
+            options["captions_formats"] = tuple(
+                f.strip() for f in captions_formats.split(",") if f.strip()
+            )
+        if stereo:
+            options["channels"] = 2
+        if loudness is not None:
+            options["loudness"] = parse_loudness(loudness)
+        if name is not None and len(transcripts) > 1:
+            raise ConfigError("--name", name, "names one output: give one transcript")
+        for value in transcripts:
+            transcript, stem = transcript_arg(value, name)
+            try:
+                result = api.render(
+                    transcript, name=stem, config=base, listener=listener, **options
+                )
+            finally:
+                listener.close()
+            summary(result, quiet)
+
+    try:
+        guarded(run)
+    except KeyboardInterrupt:
+        listener.close()
+        err.print("interrupted: clips rendered so far are cached; run the same command to resume.")
+        raise typer.Exit(130) from None
+
+
+def summary(result: Render, quiet: bool) -> None:
+    for note in result.warnings:
+        say("warning", "yellow", f"line {note.line}: {note.message}")
+    for item in result.fallbacks:
+        say("fallback", "yellow", item)
+    if not quiet:
+        minutes, seconds = divmod(result.duration_ms // 1000, 60)
+        say(
+            "done:",
+            "green",
+            f"{minutes}:{seconds:02d} of audio, {result.utterances} utterances "
+            f"({result.cached} from cache, {len(result.fallbacks)} by fallback)",
+        )
+    write(sys.stdout, "".join(f"{path}\n" for path in result.files.values()))
