@@ -321,6 +321,10 @@ def test_implausible_names(name: str) -> None:
         "Speaker 1",
         "SPEAKER_00",
         "J. R. Smith",
+        "R&D Lead",
+        "Tom & Jerry",
+        "O'Brien",
+        "Jean-Luc",
     ],
 )
 def test_plausible_names(name: str) -> None:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tts_export.errors import TranscriptError
+from tts_export.models import Transcript
 from tts_export.transcript.parse import parse_text, read_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,3 +279,92 @@ def test_text_that_starts_like_a_file_signature_is_still_text(tmp_path: Path) ->
     path = write(tmp_path, b"ID3 tags and RIFF chunks: an explainer.\n\nGIF8 is not a GIF.\n")
     transcript = read_transcript(path)
     assert transcript.sections[0].turns[0].text.startswith("ID3 tags and RIFF chunks")
+
+
+# --- labels with punctuation and roles -----------------------------------------
+
+LABELS = Path(__file__).resolve().parent / "fixtures" / "transcripts" / "labels_punct.md"
+
+
+def turns(transcript: Transcript) -> list[tuple[str, str]]:
+    return [(t.speaker, t.text) for s in transcript.sections for t in s.turns]
+
+
+def test_names_with_ampersand_apostrophe_dot_hyphen_and_a_role_are_speakers() -> None:
+    transcript = read_transcript(LABELS)
+    assert transcript.dialect == "colon"
+    assert transcript.speakers == (
+        "Host",
+        "R&D Lead",
+        "Q&A Bot",
+        "Anna",
+        "O'Brien",
+        "Dr. Smith",
+        "Jean-Luc",
+    )
+    said = turns(transcript)
+    assert ("R&D Lead", "We shipped the prototype.") in said
+    assert ("Q&A Bot", "Ask me anything about it.") in said
+    # the role is not part of the name: "Anna (guest)" and "Anna" are one speaker
+    assert ("Anna", "I tried it last week.") in said
+    assert ("Anna", "It needs a quick-start page, though.") in said
+    assert said[0] == ("Host", "Welcome. Three teams report today.")
+
+
+def test_label_like_lines_not_taken_as_labels_are_warnings_with_their_line() -> None:
+    transcript = read_transcript(LABELS)
+    said = turns(transcript)
+    # still read as text of the speaker above, but now with a warning each
+    assert (
+        "R&D Lead",
+        "Noted.\nHost/Moderator: Moving on to questions.\nGuest: This bold label "
+        "is not the file's style.",
+    ) in said
+    warned = {note.line: note.message for note in transcript.notes}
+    assert "Host/Moderator" in warned[21] and "'/'" in warned[21]
+    assert "Guest" in warned[23] and "bold" in warned[23]
+    # a list item is never a label and never a warning
+    assert 27 not in warned
+    assert ("Host", "Thanks, everyone.\nOwner: the list item stays with the host.") in said
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "**Host:** Hi.\n\n**R&D Lead:** Shipped.\n\n**Anna (guest):** Tried it.\n\n"
+            "**O'Brien:** Me too.\n\n**Host:** Bye.\n",
+            ("Host", "R&D Lead", "Anna", "O'Brien"),
+        ),
+        (
+            "[Host]: Hi.\n\n[R&D Lead]: Shipped.\n\n[Anna (guest)]: Tried it.\n\n"
+            "[Jean-Luc] Me too.\n\n[Host]: Bye.\n",
+            ("Host", "R&D Lead", "Anna", "Jean-Luc"),
+        ),
+        (
+            "JAMES: Hi.\n\nR&D LEAD: Shipped.\n\nJAMES (CONT'D): Still here.\n\n"
+            "O'BRIEN (V.O.): Me too.\n\nR&D LEAD: Bye.\n",
+            ("JAMES", "R&D LEAD", "O'BRIEN"),
+        ),
+        (
+            "主持人：欢迎。\n\n嘉宾（专家）：你好。\n\n主持人：谢谢。\n\n嘉宾：不客气。\n",
+            ("主持人", "嘉宾"),
+        ),
+    ],
+    ids=["bold", "bracket", "screenplay", "fullwidth-role"],
+)
+def test_punctuated_names_and_roles_in_every_dialect(text: str, expected: tuple[str, ...]) -> None:
+    transcript = parse_text(text)
+    assert transcript.speakers == expected
+    assert len([t for s in transcript.sections for t in s.turns]) == text.count("\n\n") + 1
+    assert not any(
+        ":" in t.text[:12] or "：" in t.text[:6] for s in transcript.sections for t in s.turns
+    )
+
+
+def test_label_in_another_dialect_is_a_warning_in_a_bold_file() -> None:
+    text = "**Host:** Hi.\n\n**Guest:** Hello.\n\n[Producer]: Cut.\n\n**Host:** Bye.\n"
+    transcript = parse_text(text)
+    assert transcript.speakers == ("Host", "Guest")
+    assert [note.line for note in transcript.notes] == [5]
+    assert "Producer" in transcript.notes[0].message

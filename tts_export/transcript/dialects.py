@@ -10,7 +10,9 @@ and detects the style.
 Detection is conservative: a style wins by the number of lines whose label
 names occur at least twice (or are declared in front matter ``speakers``);
 a name seen once is still a label in the winning style, with a warning; a
-single unsupported label is not a label at all (warning, read as prose).
+single unsupported label is not a label at all (warning, read as prose). A
+line that is written like a label but not read as one (another style's label,
+a name holding ``/`` or brackets) is listed in ``suspects`` for a warning.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from dataclasses import dataclass, field, replace
 
 from tts_export.errors import ConfigError
 from tts_export.lang import has_han
-from tts_export.transcript.labels import Label, match_label, plausible_name, split_timestamp
+from tts_export.transcript.labels import (
+    Label,
+    match_label,
+    plausible_name,
+    split_timestamp,
+    suspect_label,
+)
 
 STYLES: tuple[str, ...] = ("bold", "bracket", "screenplay", "colon")
 _COMPETING: tuple[str, ...] = ("bold", "bracket", "colon")  # ties go to the first
@@ -42,6 +50,8 @@ class Detection:
         names: label names accepted as speakers.
         once: (line, name) of accepted names seen only once (worth a warning).
         rejected: (line, name) of label-like lines not taken as labels.
+        suspects: (line, name, reason) of other lines written like a label
+            (another style's label, a name spoilt by marks) and read as text.
         forced: the style was given by the user, not detected.
         declared: speaker ids and names from front matter (label → name).
     """
@@ -51,6 +61,7 @@ class Detection:
     names: frozenset[str] = frozenset()
     once: tuple[tuple[int, str], ...] = ()
     rejected: tuple[tuple[int, str], ...] = ()
+    suspects: tuple[tuple[int, str, str], ...] = ()
     forced: bool = False
     declared: Mapping[str, str] = field(default_factory=dict)
 
@@ -158,7 +169,33 @@ def detect(
     Returns:
         The detection: style, accepted names, doubtful names.
     """
-    declared = dict(declared or {})
+    lines = list(lines)
+    detection = _detect(lines, declared=dict(declared or {}), force=force, timestamped=timestamped)
+    return replace(detection, suspects=_suspects(lines, detection))
+
+
+def _suspects(
+    lines: Iterable[tuple[int, str]], detection: Detection
+) -> tuple[tuple[int, str, str], ...]:
+    """Lines written like a label that are neither labels nor already warned about."""
+    warned = {line for line, _ in (*detection.once, *detection.rejected)}
+    found: list[tuple[int, str, str]] = []
+    for number, line in lines:
+        if number in warned or find_label(line, detection.style, detection) is not None:
+            continue
+        suspect = suspect_label(line, detection.style)
+        if suspect is not None:
+            found.append((number, *suspect))
+    return tuple(found)
+
+
+def _detect(
+    lines: list[tuple[int, str]],
+    *,
+    declared: dict[str, str],
+    force: str | None,
+    timestamped: bool,
+) -> Detection:
     if force == "prose":
         return Detection("prose", forced=True, declared=declared)
     matchers = ("colon",) if force == "screenplay" else (force,) if force else _COMPETING

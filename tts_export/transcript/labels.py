@@ -117,7 +117,12 @@ _CJK_OPENERS = (
     "也就是",
 )
 _BAD_NAME_CHARS = re.compile(r"[*\[\]【】()（）<>{}|#\"“”「」『』`=~^\\/。，！？；,!?;…⋯]")
-_LATIN_WORD = re.compile(r"^[A-Za-z0-9À-ɏ][\w.'’\-]*$")
+# Marks that may sit in a label-like line but never in a name ("Host/Moderator",
+# "Speaker (2)"); sentence punctuation is not among them: "Wait, Bob:" is prose.
+_MARKS = re.compile(r"[*\[\]【】()（）<>{}|#\"“”「」『』`=~^\\/+]")
+_LATIN_WORD = re.compile(r"^[A-Za-z0-9À-ɏ][\w.'’&\-]*$")  # R&D, O'Brien, Dr., Jean-Luc
+# "Anna (guest)", "JAMES (CONT'D)", "嘉宾（专家）": a role after the name, not part of it.
+_ROLE = re.compile(r"^(?P<name>[^()（）]+?)\s*[(（](?P<role>[^()（）\[\]【】:：]{1,30})[)）]$")
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,8 @@ class Label:
         colon: True when a colon followed the name.
         strong: the label's form is distinctive (bold or bracket with a colon, a
             name followed by a timestamp), so it may stand alone on its line.
+        role: a parenthesised role written after the name (``guest`` in
+            ``Anna (guest):``), or "". The speaker is the name alone.
     """
 
     style: str
@@ -140,6 +147,7 @@ class Label:
     timestamp: str = ""
     colon: bool = True
     strong: bool = False
+    role: str = ""
 
 
 def split_timestamp(line: str) -> tuple[str, str, bool]:
@@ -187,6 +195,8 @@ def plausible_name(name: str, style: str) -> bool:
     if len(words) > 4:
         return False
     for i, word in enumerate(words):
+        if 0 < i < len(words) - 1 and word == "&":
+            continue  # "Tom & Jerry"
         if not _LATIN_WORD.match(word):
             return False
         if i and word.lower() in _PARTICLES:
@@ -194,6 +204,14 @@ def plausible_name(name: str, style: str) -> bool:
         if not (word[0].isupper() or word[0].isdigit()):
             return False
     return True
+
+
+def split_role(name: str) -> tuple[str, str]:
+    """(name, role) of ``Anna (guest)``; brackets without a letter are no role: ``Speaker (2)``."""
+    match = _ROLE.match(name.strip())
+    if match is None or not any(ch.isalpha() for ch in match.group("role")):
+        return name.strip(), ""
+    return match.group("name").strip(), match.group("role").strip()
 
 
 def match_label(line: str, style: str, *, known: bool = False) -> Label | None:
@@ -208,7 +226,8 @@ def match_label(line: str, style: str, *, known: bool = False) -> Label | None:
     if style == "colon":
         alone = _NAME_TIME_LINE.match(line)
         if alone:
-            return Label("colon", alone.group("name").strip(), "", colon=False, strong=True)
+            name, role = split_role(alone.group("name"))
+            return Label("colon", name, "", colon=False, strong=True, role=role)
     pattern = _PATTERNS.get(style)
     match = pattern.match(line) if pattern is not None else None
     if match is None:
@@ -242,10 +261,43 @@ def match_label(line: str, style: str, *, known: bool = False) -> Label | None:
     ts, rest, strong = split_timestamp(text)
     if ts and strong:
         text = rest.strip()
+    name, role = split_role(name)
     return Label(
         style,
         name,
         text,
         colon=colon,
         strong=bool(groups.get("ts")) or (style != "colon" and colon),
+        role=role,
     )
+
+
+def suspect_label(line: str, style: str) -> tuple[str, str] | None:
+    """Why ``line`` looks like a speaker label that a file in ``style`` does not take.
+
+    For a line that was not read as a label: it carries a label with a colon
+    (or a name and a timestamp) that is a plausible name in another style, or
+    a name spoilt only by marks a name cannot hold (``Host/Moderator:``).
+    Prose, list items and ``Note:`` lines give None.
+
+    Returns:
+        (the name as written, the reason), or None.
+    """
+    file_style = "colon" if style == "screenplay" else style
+    timestamp, rest, _ = split_timestamp(line)
+    found: list[Label] = []
+    for other in ("bold", "bracket", "colon"):
+        label = match_label(rest, other) or (match_label(line, other) if timestamp else None)
+        if label is not None and (label.colon or label.strong):
+            found.append(label)
+    for label in found:
+        if label.style != file_style and plausible_name(label.name, label.style):
+            where = "has no speaker labels" if style == "prose" else f"uses {style} labels"
+            return label.name, f"is written as a {label.style} label and this file {where}"
+    for label in found:
+        marks = sorted(set(_MARKS.findall(label.name)))
+        cleaned = " ".join(_MARKS.sub(" ", label.name).split())
+        if marks and cleaned and plausible_name(cleaned, label.style):
+            listed = ", ".join(repr(mark) for mark in marks)
+            return label.name, f"holds {listed}, which a speaker name cannot"
+    return None

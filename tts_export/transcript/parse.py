@@ -298,6 +298,10 @@ def parse_text(
         )
         for line, name in detection.rejected
     ]
+    notes += [
+        Note(line, f"{name!r} looks like a speaker label but {why}; read as text of the turn above")
+        for line, name, why in detection.suspects
+    ]
     if not build.sections:
         raise TranscriptError(
             path,
