@@ -225,3 +225,41 @@ def test_limiter_holds_the_ceiling_and_leaves_the_rest(
         far = np.abs(np.arange(x.size) - 12_036) > 24000 // 50  # 20 ms away from the burst
         loud = np.abs(x) * 10 ** (3 / 20) < ceiling  # samples well below the ceiling
         assert np.allclose(y[far & loud], x[far & loud]) or true_peak(x[far]) > ceiling / 2
+
+
+# --- stereo ---------------------------------------------------------------------
+
+
+def _render(out: Path, cache: Path, *extra: str) -> Path:
+    from conftest import FIXTURES, run_cli
+
+    proc = run_cli(
+        "render",
+        str(FIXTURES / "render" / "short_zh.md"),
+        "--engine",
+        "espeak",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+        "--quiet",
+        *extra,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out / "short_zh.mp3"
+
+
+def test_stereo_render_hits_its_target_like_mono(tmp_path: Path) -> None:
+    """A real espeak render in stereo lands within 0.5 LU of -16 (it read -16.8 with the
+    limiter clamping), measured by ffmpeg's ebur128; the same render in mono hits -19."""
+    from tts_export.audio.tags import read_info
+
+    cache = tmp_path / "cache"
+    stereo = ebur128(_render(tmp_path / "stereo", cache, "--stereo"))
+    mono = ebur128(_render(tmp_path / "mono", cache))
+    assert read_info(tmp_path / "stereo" / "short_zh.mp3").channels == "stereo"
+    assert abs(stereo.integrated_lufs - -16.0) <= 0.5, stereo
+    assert abs(mono.integrated_lufs - -19.0) <= 0.5, mono
+    assert stereo.true_peak_dbtp <= -1.0
+    # Both files meet the same limiter ceiling (stereo used to keep 3 dB of it unused).
+    assert stereo.true_peak_dbtp == pytest.approx(mono.true_peak_dbtp, abs=1.0)

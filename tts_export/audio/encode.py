@@ -125,6 +125,11 @@ def _encode(job: _Job, gain_db: Callable[[str], float] | None) -> None:
     cmd += ["-map_chapters", "1" if job.spec.muxer != "wav" else "-1"]
     if job.cover is not None:
         cmd += ["-map", "2:v", "-c:v", "copy", "-disposition:v", "attached_pic"]
+    if job.channels == 2:
+        # Both channels carry the mono programme at full level. Left to itself, ffmpeg
+        # takes the mono input as a centre channel and mixes it in at -3 dB per side,
+        # which the plan (power of two identical channels) does not expect.
+        cmd += ["-af", "pan=stereo|c0=c0|c1=c0"]
     cmd += ["-c:a", job.spec.codec, "-ar", str(job.rate), "-ac", str(job.channels)]
     cmd += ["-b:a", job.bitrate] if job.bitrate else list(job.spec.quality)
     cmd += job.spec.options
@@ -170,6 +175,8 @@ def _codec_loss(job: _Job, plan: GainPlan) -> float:
     )
     if before.silent:
         return 0.0
+    # The file carries the mono programme on every channel: their powers add up.
+    wanted = before.integrated_lufs + 10 * math.log10(job.channels)
     probe = replace(
         job, timeline=excerpt, tmp=job.tmp.with_name(job.tmp.name + ".probe"), cover=None
     )
@@ -178,7 +185,7 @@ def _codec_loss(job: _Job, plan: GainPlan) -> float:
         after = _measure(probe)
     finally:
         probe.tmp.unlink(missing_ok=True)
-    return 0.0 if after.silent else before.integrated_lufs - after.integrated_lufs
+    return 0.0 if after.silent else wanted - after.integrated_lufs
 
 
 def _encode_and_check(
