@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import struct
 import zlib
 from dataclasses import replace
@@ -19,7 +20,8 @@ import pytest
 from test_audio import make_timeline
 
 from tts_export.audio import write_audio
-from tts_export.audio.tags import cover_mime, ffmetadata, read_info, tags_from_meta
+from tts_export.audio.ffmpeg import probe_text
+from tts_export.audio.tags import cover_mime, ffmetadata, iso639_2, read_info, tags_from_meta
 from tts_export.errors import ConfigError, TtsExportError
 from tts_export.models import Chapter, Timeline
 
@@ -157,6 +159,47 @@ def test_mp4_has_atoms_chapters_and_cover(
     assert tags["\xa9gen"] == ["technology"] and tags["\xa9cmt"] == ["第一行\n第二行"]
     assert bytes(tags["covr"][0]) == cover.read_bytes()
     _expect_chapters(read_info(path).chapters, timeline)
+
+
+def _track_languages(path: Path) -> list[str]:
+    """The language of every track, as ``ffmpeg -i`` prints it: ``Stream #0:1[0x2](zho)``."""
+    return re.findall(r"Stream #0:\d+(?:\[\w+\])?\((\w+)\)", probe_text(path))
+
+
+@pytest.mark.parametrize("fmt", ["m4a", "m4b"])
+def test_mp4_tracks_carry_the_transcript_language(
+    fmt: str, timeline: Timeline, tmp_path: Path
+) -> None:
+    """The chapter track said "eng" for Chinese titles; both tracks now say "zho"."""
+    english = {k: v for k, v in META.items() if k != "language"}
+    path = write_audio(
+        timeline, tmp_path / f"zh.{fmt}", fmt=fmt, meta=english, language="zh", loudness=None
+    ).path
+    assert _track_languages(path) == ["zho", "zho"]  # audio, then the chapter text track
+    assert read_info(path).languages == ("zho", "zho")
+    _expect_chapters(read_info(path).chapters, timeline)
+    # Without the parameter, the front matter's language is used; "en-GB" reads as English.
+    path = write_audio(
+        timeline, tmp_path / f"en.{fmt}", fmt=fmt, meta={"language": "en-GB"}, loudness=None
+    ).path
+    assert _track_languages(path) == ["eng", "eng"]
+
+
+def test_language_codes_become_iso_639_2() -> None:
+    assert [iso639_2(x) for x in ("zh", "zh-Hans", "ZH_cn", "en-US", "de")] == [
+        "zho",
+        "zho",
+        "zho",
+        "eng",
+        "deu",
+    ]
+    assert [iso639_2(x) for x in ("fra", "", "x", "12", "klingon")] == [
+        "fra",
+        "und",
+        "und",
+        "und",
+        "und",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["opus", "ogg"])

@@ -25,10 +25,12 @@ from tts_export.audio.formats import AudioFormat, get_format
 from tts_export.audio.gains import GainPlan
 from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import LoudnessReport, measure_stream
+from tts_export.audio.mp4 import set_track_language
 from tts_export.audio.stitch import iter_programme
 from tts_export.audio.tags import (
     cover_mime,
     ffmetadata,
+    iso639_2,
     tags_from_meta,
     write_id3_comment,
     write_vorbis_extras,
@@ -224,6 +226,7 @@ def write_audio(
     loudness: float | None = -19.0,
     meta: Mapping[str, Any] | None = None,
     cover: Path | None = None,
+    language: str | None = None,
 ) -> AudioResult:
     """Encode the timeline into one audio file with tags, cover art and chapters.
 
@@ -239,6 +242,8 @@ def write_audio(
         loudness: integrated loudness target in LUFS, or None to leave levels alone.
         meta: front matter, mapped to tags (title, artist, album, date, ...).
         cover: a JPEG or PNG for cover art (not stored in WAV).
+        language: the transcript's language ("zh", "en"); labels the tracks of
+            M4A/M4B files. None takes ``language`` from ``meta``, if any.
 
     Returns:
         What was written, with duration and loudness measured from the file.
@@ -289,6 +294,9 @@ def write_audio(
             write_vorbis_extras(tmp, timeline.chapters, cover)
         elif fmt == "mp3":
             write_id3_comment(tmp, tags)
+        spoken = language or tags.get("language")
+        if spoken and spec.muxer == "ipod":
+            set_track_language(tmp, iso639_2(spoken))
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(

@@ -170,18 +170,35 @@ def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Path | N
         raise OutputError(str(path), f"cannot write chapters or cover art: {exc}") from None
 
 
+# ISO 639-1 → ISO 639-2/T (the form ID3 COMM frames and MP4 ``mdhd`` atoms take).
 _ISO639_2 = {
-    "zh": "zho",
+    "ar": "ara",
+    "de": "deu",
     "en": "eng",
+    "es": "spa",
+    "fr": "fra",
+    "hi": "hin",
+    "it": "ita",
     "ja": "jpn",
     "ko": "kor",
-    "fr": "fra",
-    "de": "deu",
-    "es": "spa",
-    "it": "ita",
+    "nl": "nld",
+    "pl": "pol",
     "pt": "por",
     "ru": "rus",
+    "sv": "swe",
+    "tr": "tur",
+    "uk": "ukr",
+    "vi": "vie",
+    "zh": "zho",
 }
+
+
+def iso639_2(language: str) -> str:
+    """A language tag ("zh", "zh-Hans", "en_US", "deu") as an ISO 639-2 code; "und" if unknown."""
+    primary = re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
+    if len(primary) == 3 and primary.isascii() and primary.isalpha():
+        return primary
+    return _ISO639_2.get(primary, "und")
 
 
 def _syncsafe(value: int) -> bytes:
@@ -202,7 +219,7 @@ def write_id3_comment(path: Path, tags: Mapping[str, str]) -> None:
     comment = tags.get("comment")
     if not comment:
         return
-    language = _ISO639_2.get(tags.get("language", "")[:2].lower(), "und")
+    language = iso639_2(tags.get("language", ""))
     utf16 = b"\xff\xfe"  # encoding 1: UTF-16 with a byte-order mark, NUL-terminated strings
     body = (
         b"\x01"
@@ -247,6 +264,7 @@ class MediaInfo:
         sample_rate: its sample rate.
         channels: its channel layout ("mono", "stereo", ...).
         cover: True when a picture stream is attached.
+        languages: each stream's language as ffmpeg prints it ("und" when unset).
     """
 
     tags: Mapping[str, str]
@@ -255,10 +273,12 @@ class MediaInfo:
     sample_rate: int
     channels: str
     cover: bool
+    languages: tuple[str, ...] = ()
 
 
 _CHAPTER_RE = re.compile(r"^\s*Chapter #\d+:\d+: start (-?[\d.]+), end (-?[\d.]+)")
 _META_RE = re.compile(r"^(\s*)([^:]*?)\s*: (.*)$")
+_LANGUAGE_RE = re.compile(r"^\s*Stream #\d+:\d+(?:\[\w+\])?(?:\((\w+)\))?", re.MULTILINE)
 _AUDIO_RE = re.compile(r"Stream #0:\d+.*?: Audio: (\w+).*?, (\d+) Hz, ([\w.()]+)")
 
 
@@ -314,4 +334,5 @@ def read_info(path: Path) -> MediaInfo:
         sample_rate=int(audio.group(2)) if audio else 0,
         channels=audio.group(3).rstrip(",") if audio else "",
         cover="Video:" in text and "attached pic" in text,
+        languages=tuple(lang or "und" for lang in _LANGUAGE_RE.findall(text)),
     )
