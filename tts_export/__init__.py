@@ -40,8 +40,7 @@ from tts_export.results import (
     Voice,
 )
 from tts_export.synth import Progress
-
-__version__ = "0.1.0"
+from tts_export.version import __version__
 
 __all__ = [
     "CheckReport",

@@ -14,21 +14,15 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from tts_export import engines
-from tts_export.audio.chapters import write_chapters_json
-from tts_export.audio.encode import write_audio
 from tts_export.audio.timeline import assemble, pause_before
-from tts_export.captions.cues import build_cues
-from tts_export.captions.formats import write_subtitles, write_transcripts
-from tts_export.captions.profiles import get_profile
 from tts_export.casting import cast_voices, load_profiles
 from tts_export.config import RenderConfig, merge, stereo_loudness
 from tts_export.engines.base import Engine
 from tts_export.errors import ConfigError, EngineUnavailable, VoiceError
-from tts_export.files import write_json
-from tts_export.manifest import build_manifest
+from tts_export.export import export
 from tts_export.models import Casting, Script, Transcript
 from tts_export.report import build_report
-from tts_export.results import Loudness, Render, Report
+from tts_export.results import Render, Report
 from tts_export.script import build_script
 from tts_export.synth import Progress, synthesize_script
 from tts_export.synth.cache import ClipCache
@@ -226,13 +220,6 @@ def render(
     transcript, script, config = prepare(source, base, options)
     casting = cast(script, config)
     engine = _engine(config.engine, config)
-    stem = source.stem
-    out = config.out_dir
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError("out", str(out), f"cannot create the folder: {exc.strerror}") from None
-
     listen.stage("synthesizing")
     clips = synthesize_script(
         script,
@@ -247,88 +234,34 @@ def render(
     )
     intro = "开场" if transcript.language == "zh" else "Introduction"
     timeline = assemble(script, clips, pauses=config.pauses, intro_title=intro)
-
-    listen.stage("encoding audio")
     cover = transcript.meta.get("cover")
-    cover_path = (source.folder / str(cover)) if cover else None
-    audio = write_audio(
+    done = export(
         timeline,
-        out / f"{stem}.{config.audio_format}",
-        fmt=config.audio_format,
-        bitrate=config.bitrate,
-        sample_rate=config.sample_rate,
-        channels=config.channels,
-        loudness=config.loudness,
-        meta=transcript.meta,
-        cover=cover_path,
-    )
-    files: dict[str, str] = {"audio": str(audio.path)}
-    if timeline.chapters:
-        files["chapters_json"] = str(
-            write_chapters_json(timeline.chapters, out / f"{stem}.chapters.json")
-        )
-
-    listen.stage("writing captions")
-    profile = get_profile(
-        config.captions,
-        language=transcript.language,
-        max_chars=config.max_chars,
-        max_lines=config.max_lines,
-    )
-    cues = build_cues(timeline, language=transcript.language, profile=profile)
-    written = write_subtitles(
-        cues,
-        out_dir=out,
-        stem=stem,
-        formats=config.captions_formats,
-        chapters=timeline.chapters,
-        language=transcript.language,
-    )
-    written.update(
-        write_transcripts(
-            cues,
-            transcript,
-            out_dir=out,
-            stem=stem,
-            formats=config.captions_formats,
-            timeline=timeline,
-        )
-    )
-    files.update({kind: str(p) for kind, p in written.items()})
-
-    loudness = Loudness(audio.integrated_lufs, audio.true_peak_dbtp, config.loudness)
-    manifest = build_manifest(
-        timeline,
+        transcript,
         casting,
-        audio_name=Path(audio.path).name,
-        duration_ms=audio.duration_ms,
-        engine=config.engine,
-        files={k: Path(v).name for k, v in files.items()},
-        meta=transcript.meta,
-        loudness={
-            "integrated_lufs": loudness.integrated_lufs,
-            "true_peak_dbtp": loudness.true_peak_dbtp,
-            "target_lufs": loudness.target_lufs,
-        },
+        config=config,
+        stem=source.stem,
+        cover=(source.folder / str(cover)) if cover else None,
+        on_stage=listen.stage,
     )
-    files["manifest"] = str(write_json(manifest, out / f"{stem}.manifest.json"))
     fallbacks = tuple(
         f"{p.utterance.id} ({p.utterance.speaker}, line {p.utterance.line}) by {p.clip.engine}"
         for p in timeline.placements
         if p.clip is not None and p.clip.fallback
     )
-    stats = manifest["stats"]
+    stats = done.manifest["stats"]
     return Render(
         source=source.label,
-        stem=stem,
-        files={kind: Path(path) for kind, path in files.items()},
-        duration_ms=audio.duration_ms,
+        stem=source.stem,
+        files=done.files,
+        duration_ms=done.duration_ms,
         utterances=stats["utterances"],
         cached=stats["cached"],
         synthesized=stats["synthesized"],
         fallbacks=fallbacks,
         engine=config.engine,
         voices={speaker: profile.id for speaker, profile in casting.profiles.items()},
-        loudness=loudness,
+        loudness=done.loudness,
         warnings=transcript.notes,
+        unchanged=done.unchanged,
     )

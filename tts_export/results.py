@@ -52,6 +52,8 @@ class Render:
         voices: speaker → voice persona id.
         loudness: measured loudness of the audio.
         warnings: notes about the input, with line numbers.
+        unchanged: output groups left alone because nothing they are made from
+            changed since the previous render ("audio", "captions").
     """
 
     source: str
@@ -66,6 +68,7 @@ class Render:
     voices: Mapping[str, str]
     loudness: Loudness
     warnings: tuple[Note, ...] = ()
+    unchanged: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (paths as strings)."""

@@ -196,11 +196,23 @@ def render(
         raise typer.Exit(130) from None
 
 
+_GROUPS = {
+    "audio": "audio and chapters left as they were",
+    "captions": "captions and transcripts left as they were",
+}
+
+
 def summary(result: Render, quiet: bool) -> None:
     for note in result.warnings:
         say("warning", "yellow", f"line {note.line}: {note.message}")
     for item in result.fallbacks:
         say("fallback", "yellow", item)
+    for group in result.unchanged:
+        say(
+            "unchanged:",
+            "dim",
+            f"the {group} files are left as they were (nothing they come from changed)",
+        )
     if not quiet:
         minutes, seconds = divmod(result.duration_ms // 1000, 60)
         say(

@@ -1,0 +1,192 @@
+"""Export stage: a Timeline in; the audio, captions, transcripts and manifest of one render out.
+
+All files are staged and replaced together (``outputs``); a group whose
+inputs are unchanged since the previous render, and whose files are intact,
+is left alone (an unchanged rerun does not encode the programme again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tts_export import outputs
+from tts_export.audio.chapters import write_chapters_json
+from tts_export.audio.encode import write_audio
+from tts_export.captions.cues import build_cues
+from tts_export.captions.formats import write_captions
+from tts_export.captions.profiles import get_profile
+from tts_export.config import RenderConfig
+from tts_export.files import write_json
+from tts_export.manifest import build_manifest
+from tts_export.models import Casting, Timeline, Transcript
+from tts_export.results import Loudness
+from tts_export.version import __version__
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What the export stage wrote (or left alone), with the audio's measured figures."""
+
+    files: dict[str, Path]
+    duration_ms: int
+    loudness: Loudness
+    unchanged: tuple[str, ...]  # groups left alone: "audio", "captions"
+    manifest: dict[str, Any]
+
+
+def _audio_inputs(timeline: Timeline, transcript: Transcript, config: RenderConfig) -> str:
+    return outputs.digest(
+        __version__,
+        outputs.timeline_identity(timeline),
+        [config.audio_format, config.bitrate, config.sample_rate, config.channels],
+        config.loudness,
+        transcript.meta,
+        transcript.language,
+    )
+
+
+def _captions_inputs(timeline: Timeline, transcript: Transcript, config: RenderConfig) -> str:
+    return outputs.digest(
+        __version__,
+        outputs.timeline_identity(timeline),
+        [p.utterance for p in timeline.placements],
+        transcript,
+        [config.captions, config.max_chars, config.max_lines, config.captions_formats],
+    )
+
+
+def _write_audio_group(
+    stage: outputs.Stage,
+    stem: str,
+    timeline: Timeline,
+    transcript: Transcript,
+    config: RenderConfig,
+    cover: Path | None,
+) -> tuple[dict[str, Path], dict[str, Any]]:
+    audio = write_audio(
+        timeline,
+        stage.path(f"{stem}.{config.audio_format}"),
+        fmt=config.audio_format,
+        bitrate=config.bitrate,
+        sample_rate=config.sample_rate,
+        channels=config.channels,
+        loudness=config.loudness,
+        meta=transcript.meta,
+        cover=cover,
+    )
+    files = {"audio": Path(audio.path)}
+    if timeline.chapters:
+        files["chapters_json"] = write_chapters_json(
+            timeline.chapters, stage.path(f"{stem}.chapters.json")
+        )
+    measured = {
+        "duration_ms": audio.duration_ms,
+        "integrated_lufs": audio.integrated_lufs,
+        "true_peak_dbtp": audio.true_peak_dbtp,
+    }
+    return files, measured
+
+
+def export(
+    timeline: Timeline,
+    transcript: Transcript,
+    casting: Casting,
+    *,
+    config: RenderConfig,
+    stem: str,
+    cover: Path | None,
+    on_stage: Any = None,
+) -> Exported:
+    """Write (or keep) the audio group and the captions group, then the manifest; all together.
+
+    Raises:
+        ConfigError: a setting the writers refuse.
+        OutputError: a file cannot be written (the previous render's files stay as they were).
+        FfmpegError: the encoder failed.
+    """
+    out = config.out_dir
+    manifest_path = out / f"{stem}.manifest.json"
+    previous = outputs.previous_manifest(manifest_path)
+    stage = outputs.open_stage(out, stem)
+    committed = False
+    try:
+        files: dict[str, Path] = {}
+        records: dict[str, Any] = {}
+        unchanged: list[str] = []
+
+        if on_stage is not None:
+            on_stage("encoding audio")
+        audio_inputs = _audio_inputs(timeline, transcript, config)
+        kept = outputs.reusable(previous, "audio", audio_inputs, out)
+        if kept is not None:
+            unchanged.append("audio")
+            files.update({kind: out / entry["name"] for kind, entry in kept["files"].items()})
+            records["audio"] = dict(kept)
+            measured = kept["measured"]
+        else:
+            written, measured = _write_audio_group(stage, stem, timeline, transcript, config, cover)
+            files.update(written)
+            records["audio"] = outputs.record(audio_inputs, written, measured=measured)
+
+        if on_stage is not None:
+            on_stage("writing captions")
+        captions_inputs = _captions_inputs(timeline, transcript, config)
+        kept = outputs.reusable(previous, "captions", captions_inputs, out)
+        if kept is not None:
+            unchanged.append("captions")
+            files.update({kind: out / entry["name"] for kind, entry in kept["files"].items()})
+            records["captions"] = dict(kept)
+        else:
+            profile = get_profile(
+                config.captions,
+                language=transcript.language,
+                max_chars=config.max_chars,
+                max_lines=config.max_lines,
+            )
+            cues = build_cues(timeline, language=transcript.language, profile=profile)
+            written = write_captions(
+                cues,
+                transcript,
+                out_dir=stage.folder,
+                stem=stem,
+                formats=config.captions_formats,
+                timeline=timeline,
+            )
+            files.update(written)
+            records["captions"] = outputs.record(captions_inputs, written)
+
+        loudness = Loudness(
+            measured["integrated_lufs"], measured["true_peak_dbtp"], config.loudness
+        )
+        manifest = build_manifest(
+            timeline,
+            casting,
+            audio_name=files["audio"].name,
+            duration_ms=int(measured["duration_ms"]),
+            engine=config.engine,
+            files={k: v.name for k, v in files.items()},
+            meta=transcript.meta,
+            loudness={
+                "integrated_lufs": loudness.integrated_lufs,
+                "true_peak_dbtp": loudness.true_peak_dbtp,
+                "target_lufs": loudness.target_lufs,
+            },
+        )
+        manifest["outputs"] = records
+        write_json(manifest, stage.path(manifest_path.name))
+        outputs.commit(stage)
+        committed = True
+    finally:
+        if not committed:  # whatever stopped it: nothing new appears, the old files stay
+            outputs.discard(stage)
+    final = {kind: out / path.name for kind, path in files.items()}
+    final["manifest"] = manifest_path
+    return Exported(
+        files=final,
+        duration_ms=int(measured["duration_ms"]),
+        loudness=loudness,
+        unchanged=tuple(unchanged),
+        manifest=manifest,
+    )
