@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -368,3 +370,59 @@ def test_label_in_another_dialect_is_a_warning_in_a_bold_file() -> None:
     assert transcript.speakers == ("Host", "Guest")
     assert [note.line for note in transcript.notes] == [5]
     assert "Producer" in transcript.notes[0].message
+
+
+# --- YAML alias bombs ------------------------------------------------------------
+
+BOMB = (
+    "---\ntitle: bomb\n"
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{name}: &{name} [{','.join(['*' + prev] * 9)}]\n"
+        for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "---\nHost: hi\n"
+)
+# A child process with capped memory reads the bomb, so that a regression fails
+# the test (MemoryError or the cap) instead of taking the machine down.
+_READ_CAPPED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from tts_export.errors import TranscriptError
+from tts_export.transcript.parse import read_transcript
+try:
+    read_transcript(sys.argv[1])
+except TranscriptError as error:
+    print(error.line, error.problem, sep="\\n")
+    print(error.hint)
+"""
+
+
+def test_yaml_alias_bomb_is_refused_with_the_file_and_line(tmp_path: Path) -> None:
+    assert len(BOMB.encode()) < 600  # nine levels of nine: 9**9 strings once expanded
+    path = write(tmp_path, BOMB.encode(), "bomb.md")
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_CAPPED, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against a hang, not a measurement
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    line, problem, hint = done.stdout.splitlines()
+    # the alias that crosses the budget: *d on line 7 expands to 7,381 values
+    assert int(line) == 7
+    assert "alias" in problem and "10000" in problem.replace(",", "")
+    assert "alias" in hint
+
+
+def test_recursive_yaml_alias_is_refused_with_its_line(tmp_path: Path) -> None:
+    error = fails(write(tmp_path, b"---\ntitle: t\nloop: &x [1, *x]\n---\nHost: hi\n"))
+    assert error.line == 3
+    assert "recursive" in error.problem
+
+
+def test_aliases_within_the_budget_still_load(tmp_path: Path) -> None:
+    text = "---\nbase: &b {voice: zh-f-bright}\nhost: *b\nguest: *b\n---\nHost: hi\n"
+    meta = read_transcript(write(tmp_path, text.encode())).meta
+    assert meta["host"] == meta["guest"] == {"voice": "zh-f-bright"}

@@ -3,6 +3,11 @@
 ``read_front_matter`` finds and loads the ``---`` block (YAML errors carry the
 file's line number); ``given_language`` and ``declared_speakers`` read the
 language and the speaker ids and names from the loaded meta.
+
+YAML aliases are counted while the block is composed, before any value is
+built: a few hundred bytes of nested aliases ("billion laughs") would
+otherwise expand to billions of values. Aliases may expand to at most
+``ALIAS_BUDGET`` values in all; a recursive alias is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +21,53 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from tts_export.errors import TranscriptError
+
+ALIAS_BUDGET = 10_000  # values that aliases may add; a real front matter adds a handful
+
+
+class _AliasBomb(Exception):
+    """An alias crossed ``ALIAS_BUDGET`` or refers to the node that holds it."""
+
+    def __init__(self, mark: Any, problem: str) -> None:
+        super().__init__(problem)
+        self.mark = mark
+        self.problem = problem
+
+
+class _BudgetLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no stubs here
+    """PyYAML's safe loader, counting what aliases expand to as it composes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}  # id(node) -> values once expanded
+        self._expanded = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                size = self._sizes.get(id(target))
+                if size is None:
+                    raise _AliasBomb(event.start_mark, f"recursive alias *{event.anchor}")
+                self._expanded += size
+                if self._expanded > ALIAS_BUDGET:
+                    raise _AliasBomb(
+                        event.start_mark,
+                        f"alias *{event.anchor} takes the values that aliases expand to past "
+                        f"{ALIAS_BUDGET:,} (an alias bomb?)",
+                    )
+            return super().compose_node(parent, index)
+        node = super().compose_node(parent, index)
+        if isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._sizes[id(item)] for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._sizes[id(k)] + self._sizes[id(v)] for k, v in node.value)
+        else:
+            size = 1
+        self._sizes[id(node)] = size
+        return node
+
 
 _FM_OPEN = re.compile(r"^-{3,}\s*$")
 _FM_CLOSE = re.compile(r"^(?:-{3,}|\.{3})\s*$")
@@ -76,7 +128,15 @@ def read_front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]
         )
     source = "\n".join(lines[first + 1 : close])
     try:
-        data = YAMLHandler().load(source)
+        data = YAMLHandler().load(source, Loader=_BudgetLoader)
+    except _AliasBomb as exc:
+        raise TranscriptError(
+            path,
+            first + 2 + exc.mark.line,
+            f"YAML front matter refused: {exc.problem}",
+            column=exc.mark.column + 1,
+            hint="write the values out instead of nesting aliases",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first + 2 + mark.line if mark is not None else first + 1
