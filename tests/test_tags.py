@@ -20,9 +20,10 @@ import pytest
 from test_audio import make_timeline
 
 from tts_export.audio import write_audio
+from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.ffmpeg import probe_text
-from tts_export.audio.tags import cover_mime, ffmetadata, iso639_2, read_info, tags_from_meta
-from tts_export.errors import ConfigError, TtsExportError
+from tts_export.audio.tags import ffmetadata, iso639_2, read_info, tags_from_meta
+from tts_export.errors import TtsExportError
 from tts_export.models import Chapter, Timeline
 
 # mutagen is untyped; reach it through Any so mypy --strict stays quiet.
@@ -81,8 +82,10 @@ def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
 
 
 @pytest.fixture(scope="module")
-def cover(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return png(tmp_path_factory.mktemp("art") / "cover.png")
+def cover(tmp_path_factory: pytest.TempPathFactory) -> Cover:
+    folder = tmp_path_factory.mktemp("art")
+    png(folder / "cover.png")
+    return load_cover("cover.png", folder)
 
 
 def test_front_matter_maps_to_tags() -> None:
@@ -121,7 +124,7 @@ def _expect_chapters(found: tuple[Chapter, ...], timeline: Timeline, *, ends: bo
 
 
 def test_mp3_has_id3_tags_chap_ctoc_and_cover(
-    timeline: Timeline, cover: Path, tmp_path: Path
+    timeline: Timeline, cover: Cover, tmp_path: Path
 ) -> None:
     path = write_audio(timeline, tmp_path / "ep.mp3", meta=META, cover=cover, loudness=None).path
     id3: Any = ID3(str(path))
@@ -139,7 +142,7 @@ def test_mp3_has_id3_tags_chap_ctoc_and_cover(
     (toc,) = id3.getall("CTOC")
     assert list(toc.child_element_ids) == [c.element_id for c in chaps]
     (apic,) = id3.getall("APIC")
-    assert apic.data == cover.read_bytes() and apic.mime == "image/png"
+    assert apic.data == cover.data and apic.mime == "image/png"
     info = read_info(path)
     _expect_chapters(info.chapters, timeline)
     assert info.cover and info.tags["title"] == META["title"]
@@ -147,7 +150,7 @@ def test_mp3_has_id3_tags_chap_ctoc_and_cover(
 
 @pytest.mark.parametrize("fmt", ["m4a", "m4b"])
 def test_mp4_has_atoms_chapters_and_cover(
-    fmt: str, timeline: Timeline, cover: Path, tmp_path: Path
+    fmt: str, timeline: Timeline, cover: Cover, tmp_path: Path
 ) -> None:
     path = write_audio(
         timeline, tmp_path / f"ep.{fmt}", fmt=fmt, meta=META, cover=cover, loudness=None
@@ -157,7 +160,7 @@ def test_mp4_has_atoms_chapters_and_cover(
     assert tags["\xa9nam"] == [META["title"]] and tags["\xa9ART"] == ["人民公园说AI"]
     assert tags["\xa9alb"] == ["AI 周报"] and tags["\xa9day"] == ["2025-10-01"]
     assert tags["\xa9gen"] == ["technology"] and tags["\xa9cmt"] == ["第一行\n第二行"]
-    assert bytes(tags["covr"][0]) == cover.read_bytes()
+    assert bytes(tags["covr"][0]) == cover.data
     _expect_chapters(read_info(path).chapters, timeline)
 
 
@@ -204,7 +207,7 @@ def test_language_codes_become_iso_639_2() -> None:
 
 @pytest.mark.parametrize("fmt", ["opus", "ogg"])
 def test_ogg_has_comments_chapters_and_cover(
-    fmt: str, timeline: Timeline, cover: Path, tmp_path: Path
+    fmt: str, timeline: Timeline, cover: Cover, tmp_path: Path
 ) -> None:
     path = write_audio(
         timeline, tmp_path / f"ep.{fmt}", fmt=fmt, meta=META, cover=cover, loudness=None
@@ -217,14 +220,14 @@ def test_ogg_has_comments_chapters_and_cover(
     start = timeline.chapters[1].start_ms
     assert tags["CHAPTER002"] == [f"00:00:{start // 1000:02d}.{start % 1000:03d}"]
     picture = Picture(base64.b64decode(tags["METADATA_BLOCK_PICTURE"][0]))
-    assert picture.data == cover.read_bytes() and picture.mime == "image/png"
+    assert picture.data == cover.data and picture.mime == "image/png"
     info = read_info(path)  # ffmpeg reads the same chapters back
     _expect_chapters(info.chapters, timeline, ends=False)
     assert info.tags["album"] == "AI 周报"
 
 
 def test_wav_and_flac_take_tags_without_failing(
-    timeline: Timeline, cover: Path, tmp_path: Path
+    timeline: Timeline, cover: Cover, tmp_path: Path
 ) -> None:
     for fmt in ("wav", "flac"):
         result = write_audio(
@@ -236,14 +239,7 @@ def test_wav_and_flac_take_tags_without_failing(
         assert info.cover is (fmt == "flac")
 
 
-def test_bad_cover_and_bad_file_are_project_errors(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read"):
-        cover_mime(tmp_path / "missing.jpg")
-    gif = tmp_path / "cover.gif"
-    gif.write_bytes(b"GIF89a" + bytes(20))
-    with pytest.raises(ConfigError, match="JPEG or PNG"):
-        cover_mime(gif)
-    assert cover_mime(png(tmp_path / "ok.png")) == "image/png"
+def test_bad_file_is_a_project_error(tmp_path: Path) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("hello")
     with pytest.raises(TtsExportError):

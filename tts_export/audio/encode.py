@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.ffmpeg import count_samples, decode_blocks, run_fed
 from tts_export.audio.formats import AudioFormat, get_format
 from tts_export.audio.gains import GainPlan
@@ -28,7 +29,6 @@ from tts_export.audio.loudness import LoudnessReport, measure_stream
 from tts_export.audio.mp4 import set_track_language
 from tts_export.audio.stitch import iter_programme
 from tts_export.audio.tags import (
-    cover_mime,
     ffmetadata,
     iso639_2,
     tags_from_meta,
@@ -225,7 +225,7 @@ def write_audio(
     channels: int = 1,
     loudness: float | None = -19.0,
     meta: Mapping[str, Any] | None = None,
-    cover: Path | None = None,
+    cover: Cover | Path | None = None,
     language: str | None = None,
 ) -> AudioResult:
     """Encode the timeline into one audio file with tags, cover art and chapters.
@@ -241,7 +241,8 @@ def write_audio(
         channels: 1 (mono) or 2 (the mono programme on both channels).
         loudness: integrated loudness target in LUFS, or None to leave levels alone.
         meta: front matter, mapped to tags (title, artist, album, date, ...).
-        cover: a JPEG or PNG for cover art (not stored in WAV).
+        cover: cover art checked by ``cover.load_cover`` (not stored in WAV). A
+            path is checked here (any folder allowed); check it before synthesis instead.
         language: the transcript's language ("zh", "en"); labels the tracks of
             M4A/M4B files. None takes ``language`` from ``meta``, if any.
 
@@ -254,8 +255,8 @@ def write_audio(
         FfmpegError: ffmpeg failed.
     """
     spec = _check_args(timeline, fmt, channels, sample_rate, loudness)
-    if cover is not None:
-        cover_mime(cover)
+    if cover is not None and not isinstance(cover, Cover):
+        cover = load_cover(cover, Path.cwd(), allow_outside=True)
     path = Path(path)
     # Ogg gets its chapters from mutagen after encoding (see tags.write_vorbis_extras).
     vorbis = spec.cover == "vorbis"
@@ -278,6 +279,10 @@ def write_audio(
                 k: v for k, v in tags.items() if fmt != "mp3" or k not in ("comment", "description")
             }
             metadata.write_text(ffmetadata(plain, chapters), encoding="utf-8")
+            picture = None
+            if cover is not None and spec.cover == "ffmpeg":
+                picture = Path(folder) / f"cover{cover.suffix}"
+                picture.write_bytes(cover.data)
             job = _Job(
                 timeline,
                 spec,
@@ -286,7 +291,7 @@ def write_audio(
                 channels,
                 chosen,
                 metadata,
-                cover if cover is not None and spec.cover == "ffmpeg" else None,
+                picture,
                 spec.ceiling if loudness is not None else None,
             )
             report, encodes, plan = _encode_and_check(job, plan, loudness)

@@ -3,8 +3,8 @@
 Builds the ffmetadata file ffmpeg turns into ID3v2 frames (``CHAP``/``CTOC``
 for chapters) in MP3, iTunes atoms and chapter atoms in M4A/M4B, Vorbis
 comments (``CHAPTER001=...``, written with mutagen) in Ogg/Opus; embeds
-cover art (ffmpeg for MP3/M4A/M4B/FLAC, a ``METADATA_BLOCK_PICTURE`` comment
-for Ogg/Opus); and
+a checked cover (``cover``) as a ``METADATA_BLOCK_PICTURE`` comment in
+Ogg/Opus (ffmpeg embeds it in MP3/M4A/M4B/FLAC); and
 reads tags and chapters back from ``ffmpeg -i`` for tests and ``check``.
 """
 
@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tts_export.audio.cover import Cover
 from tts_export.audio.ffmpeg import probe_text
-from tts_export.errors import ConfigError, OutputError
+from tts_export.errors import OutputError
 from tts_export.models import Chapter
 
 # Front-matter keys (first one present wins) → ffmpeg's generic tag names,
@@ -97,41 +98,13 @@ def ffmetadata(tags: Mapping[str, str], chapters: Sequence[Chapter]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def cover_mime(cover: Path) -> str:
-    """The MIME type of a cover image, checked from its first bytes.
-
-    Raises:
-        ConfigError: the file is missing or neither JPEG nor PNG.
-    """
-    try:
-        head = Path(cover).read_bytes()[:8]
-    except OSError as exc:
-        raise ConfigError(
-            "cover",
-            str(cover),
-            f"cannot read the image: {exc.strerror}",
-            hint="point `cover:` in the front matter at a JPEG or PNG file "
-            "(relative to the transcript)",
-        ) from None
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    raise ConfigError(
-        "cover",
-        str(cover),
-        "not a JPEG or PNG image",
-        hint="convert the cover to JPEG or PNG (square, 1400-3000 px for podcasts)",
-    )
-
-
 def _vorbis_time(ms: int) -> str:
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
-def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Path | None) -> None:
+def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Cover | None) -> None:
     """Write chapters (``CHAPTER001=HH:MM:SS.mmm``, ``CHAPTER001NAME``) and cover art
     (``METADATA_BLOCK_PICTURE``) into the comments of an Ogg Vorbis or Ogg Opus file.
 
@@ -139,7 +112,6 @@ def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Path | N
     muxer leaves them out of Vorbis streams and misprints some start times.
 
     Raises:
-        ConfigError: the cover is not a JPEG or PNG.
         OutputError: the audio file cannot be read or written.
     """
     from mutagen import MutagenError
@@ -151,8 +123,8 @@ def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Path | N
     if cover is not None:
         picture = Picture()  # type: ignore[no-untyped-call]
         picture.type = 3  # front cover
-        picture.mime = cover_mime(cover)
-        picture.data = Path(cover).read_bytes()
+        picture.mime = cover.mime
+        picture.data = cover.data
         picture_data = base64.b64encode(picture.write()).decode("ascii")  # type: ignore[no-untyped-call]
     try:
         opener: Any = OggOpus if _is_opus(path) else OggVorbis
