@@ -79,3 +79,88 @@ def test_user_voice_folder_is_validated(tmp_path: Path) -> None:
     )
     loaded = load_profiles([tmp_path])
     assert loaded["mine"].realization("kokoro").speed == 1.1  # type: ignore[union-attr]
+
+
+# --- malformed profile files -------------------------------------------------------
+
+GOOD = {
+    "id": '"mine"',
+    "gender": '"female"',
+    "language": '"zh"',
+}
+
+
+def profile_file(folder: Path, *, top: dict[str, str] | None = None, kokoro: str = "") -> Path:
+    fields = {**GOOD, **(top or {})}
+    lines = ["[[profile]]", *(f"{key} = {value}" for key, value in fields.items())]
+    realization = kokoro or 'voice = "jf_alpha"'
+    lines.append(f"kokoro = {{ {realization} }}")
+    path = folder / "mine.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("top", "kokoro", "key", "expected"),
+    [
+        ({}, 'voice = "jf_alpha", speed = "fast"', "kokoro.speed", "a number from 0.5 to 2.0"),
+        ({}, 'voice = "jf_alpha", speed = true', "kokoro.speed", "a number from 0.5 to 2.0"),
+        ({}, 'voice = "jf_alpha", speed = 2.5', "kokoro.speed", "a number from 0.5 to 2.0"),
+        ({}, 'voice = "jf_alpha", speed = nan', "kokoro.speed", "a number from 0.5 to 2.0"),
+        ({}, 'voice = "jf_alpha", pitch = "x"', "kokoro.pitch", "a whole number of Hz"),
+        ({}, 'voice = "jf_alpha", pitch = 101', "kokoro.pitch", "from -100 to 100"),
+        ({}, 'voice = "jf_alpha", pitch = 2.5', "kokoro.pitch", "a whole number of Hz"),
+        ({}, 'voice = "jf_alpha", gain_db = []', "kokoro.gain_db", "from -24 to 24"),
+        ({}, 'voice = "jf_alpha", gain_db = -30', "kokoro.gain_db", "from -24 to 24"),
+        ({}, "voice = 5", "kokoro.voice", "a voice name"),
+        ({}, 'voice = "jf_alpha", speeed = 1.0', "kokoro.speeed", "unknown key"),
+        ({"gender": "3"}, "", "gender", "one of female, male, neutral"),
+        ({"language": '["zh"]'}, "", "language", "a language code"),
+        ({"description": "5"}, "", "description", "a string"),
+        ({"narrator": '"yes"'}, "", "narrator", "true or false"),
+        ({"id": "7"}, "", "id", "letters, digits"),
+    ],
+)
+def test_wrong_types_and_ranges_name_file_profile_key_and_expectation(
+    tmp_path: Path, top: dict[str, str], kokoro: str, key: str, expected: str
+) -> None:
+    path = profile_file(tmp_path, top=top, kokoro=kokoro)
+    with pytest.raises(VoiceError) as caught:
+        load_profiles([tmp_path])
+    error = caught.value
+    assert error.path == str(path)
+    assert error.key == key
+    assert str(path) in str(error) and key in str(error) and expected in str(error)
+    if key != "id":
+        assert error.profile == "mine"
+
+
+def test_extreme_but_valid_values_load(tmp_path: Path) -> None:
+    profile_file(tmp_path, kokoro='voice = "jf_alpha", speed = 2, pitch = -100.0, gain_db = 24')
+    realization = load_profiles([tmp_path])["mine"].realization("kokoro")
+    assert realization is not None
+    assert (realization.speed, realization.pitch, realization.gain_db) == (2.0, -100, 24.0)
+    assert isinstance(realization.pitch, int)
+
+
+def test_non_utf8_file_is_a_voice_error_with_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[[profile]]\nid = "x"\ndescription = "café"\n'.encode("latin-1"))
+    with pytest.raises(VoiceError) as caught:
+        load_profiles([tmp_path])
+    assert caught.value.path == str(path)
+    assert "UTF-8" in str(caught.value) and "line 3" in str(caught.value)
+
+
+def test_directory_named_toml_is_a_voice_error(tmp_path: Path) -> None:
+    (tmp_path / "sets.toml").mkdir()
+    with pytest.raises(VoiceError) as caught:
+        load_profiles([tmp_path])
+    assert caught.value.path == str(tmp_path / "sets.toml")
+    assert "directory" in str(caught.value)
+
+
+def test_a_voice_folder_that_is_a_file_is_a_voice_error(tmp_path: Path) -> None:
+    (tmp_path / "voices").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(VoiceError, match="not a folder"):
+        load_profiles([tmp_path / "voices"])

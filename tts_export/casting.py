@@ -11,9 +11,10 @@ name suggests.
 from __future__ import annotations
 
 import importlib.resources
+import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -30,84 +31,155 @@ _MALE_HINTS = re.compile(r"(哥|先生|爷|叔|兄|弟|伯|男|爸|公子|^Mr\.?
 _FEMALE_HINTS = re.compile(r"(姐|女士|妹|姨|娘|婆|妈|嫂|小姐|^Mrs\.?\s|^Ms\.?\s|^Miss\s|\bshe\b)")
 
 
-def _read_toml(source: str, text: str) -> list[VoiceProfile]:
+_HINT = "see voices/zh.toml for the format of a profile"
+_REALIZATION_KEYS = ("voice", "speed", "pitch", "gain_db")
+# key -> (low, high, whole numbers only, what is expected)
+_RANGES: dict[str, tuple[float, float, bool, str]] = {
+    "speed": (0.5, 2.0, False, "a number from 0.5 to 2.0 (a rate multiplier)"),
+    "pitch": (-100, 100, True, "a whole number of Hz from -100 to 100"),
+    "gain_db": (-24.0, 24.0, False, "a number of dB from -24 to 24"),
+}
+
+
+def _read_file(path: str, read: Callable[[], bytes]) -> list[VoiceProfile]:
+    """The profiles of one file; every fault is a ``VoiceError`` naming the file."""
+    try:
+        data = read()
+    except IsADirectoryError:
+        raise VoiceError(
+            "", "is a directory, not a voice-profile file", path=path, hint="rename or move it"
+        ) from None
+    except OSError as exc:
+        raise VoiceError("", f"cannot read: {exc.strerror or exc}", path=path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise VoiceError(
+            "",
+            f"not UTF-8: byte 0x{data[exc.start]:02x} on line {line}",
+            path=path,
+            hint="save the file as UTF-8",
+        ) from None
+    return _read_toml(path, text)
+
+
+def _read_toml(path: str, text: str) -> list[VoiceProfile]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise VoiceError(source, f"not valid TOML: {exc}", hint="fix the file's syntax") from None
+        raise VoiceError(
+            "", f"not valid TOML: {exc}", path=path, hint="fix the file's syntax"
+        ) from None
     entries = data.get("profile", [])
-    if not isinstance(entries, list):
-        raise VoiceError(source, "expected [[profile]] tables")
-    return [_profile(source, entry) for entry in entries]
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise VoiceError("", "expected [[profile]] tables", path=path, key="profile", hint=_HINT)
+    return [_profile(path, entry) for entry in entries]
 
 
-def _profile(source: str, entry: Any) -> VoiceProfile:
-    if not isinstance(entry, dict):
-        raise VoiceError(source, "each [[profile]] must be a table")
+def _bad(path: str, pid: str, key: str, value: object, expected: str) -> VoiceError:
+    return VoiceError(pid, f"{value!r} given; expected {expected}", path=path, key=key, hint=_HINT)
+
+
+def _profile(path: str, entry: dict[str, Any]) -> VoiceProfile:
     pid = entry.get("id")
     if not isinstance(pid, str) or not _ID.match(pid):
-        raise VoiceError(source, f"profile id {pid!r} must be letters, digits, '-', '_' or '.'")
+        raise _bad(path, "", "id", pid, "letters, digits, '-', '_' or '.' (at most 64)")
     gender = entry.get("gender", "neutral")
     if gender not in _GENDERS:
-        raise VoiceError(pid, f"gender {gender!r} must be one of {', '.join(_GENDERS)}")
+        raise _bad(path, pid, "gender", gender, f"one of {', '.join(_GENDERS)}")
     language = entry.get("language")
-    if not isinstance(language, str) or not language:
-        raise VoiceError(pid, "needs a language (e.g. 'zh' or 'en')")
+    if not isinstance(language, str) or not language.strip():
+        raise _bad(path, pid, "language", language, "a language code such as 'zh' or 'en'")
+    description = entry.get("description", "")
+    if not isinstance(description, str):
+        raise _bad(path, pid, "description", description, "a string")
+    narrator = entry.get("narrator", False)
+    if not isinstance(narrator, bool):
+        raise _bad(path, pid, "narrator", narrator, "true or false")
     known = {"id", "gender", "language", "description", "narrator"}
     realizations = tuple(
-        _realization(pid, engine, value) for engine, value in entry.items() if engine not in known
+        _realization(path, pid, engine, value)
+        for engine, value in entry.items()
+        if engine not in known
     )
     if not realizations:
         raise VoiceError(
-            pid, "has no engine realization", hint="add e.g. kokoro = { voice = 'jf_nezumi' }"
+            pid,
+            "has no engine realization",
+            path=path,
+            hint="add e.g. kokoro = { voice = 'jf_nezumi' }",
         )
     return VoiceProfile(
         id=pid,
         gender=cast(Literal["female", "male", "neutral"], gender),
         language=language,
-        description=str(entry.get("description", "")),
+        description=description,
         realizations=realizations,
-        narrator=bool(entry.get("narrator", False)),
+        narrator=narrator,
     )
 
 
-def _realization(pid: str, engine: str, value: Any) -> Realization:
-    if not isinstance(value, dict) or not isinstance(value.get("voice"), str):
-        raise VoiceError(pid, f"{engine} must be a table with a voice, e.g. {{ voice = '...' }}")
-    unknown = set(value) - {"voice", "speed", "pitch", "gain_db"}
-    if unknown:
-        raise VoiceError(pid, f"{engine}: unknown keys {sorted(unknown)}")
-    speed = float(value.get("speed", 1.0))
-    pitch = value.get("pitch", 0)
-    gain = float(value.get("gain_db", 0.0))
-    if not 0.5 <= speed <= 2.0:
-        raise VoiceError(pid, f"{engine}: speed {speed} must be from 0.5 to 2.0")
-    if not isinstance(pitch, int) or not -100 <= pitch <= 100:
-        raise VoiceError(
-            pid, f"{engine}: pitch {pitch!r} must be a whole number of Hz from -100 to 100"
-        )
-    if not -20.0 <= gain <= 20.0:
-        raise VoiceError(pid, f"{engine}: gain_db {gain} must be from -20 to 20")
-    return Realization(engine=engine, voice=value["voice"], speed=speed, pitch=pitch, gain_db=gain)
+def _realization(path: str, pid: str, engine: str, value: object) -> Realization:
+    if not isinstance(value, dict):
+        expected = "an engine table such as { voice = '...' } (or a misspelt key?)"
+        raise _bad(path, pid, engine, value, expected)
+    for key in value:
+        if key not in _REALIZATION_KEYS:
+            raise VoiceError(
+                pid,
+                f"unknown key; expected {', '.join(_REALIZATION_KEYS)}",
+                path=path,
+                key=f"{engine}.{key}",
+                hint=_HINT,
+            )
+    voice = value.get("voice")
+    if not isinstance(voice, str) or not voice.strip():
+        raise _bad(path, pid, f"{engine}.voice", voice, "a voice name (a string)")
+    numbers = {key: _number(path, pid, engine, key, value) for key in _RANGES if key in value}
+    return Realization(
+        engine=engine,
+        voice=voice,
+        speed=float(numbers.get("speed", 1.0)),
+        pitch=int(numbers.get("pitch", 0)),
+        gain_db=float(numbers.get("gain_db", 0.0)),
+    )
+
+
+def _number(path: str, pid: str, engine: str, key: str, table: dict[str, Any]) -> float:
+    low, high, whole, expected = _RANGES[key]
+    value = table[key]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not low <= value <= high
+        or (whole and not float(value).is_integer())
+    ):
+        raise _bad(path, pid, f"{engine}.{key}", value, expected)
+    return float(value)
 
 
 def load_profiles(extra_dirs: Iterable[Path] = ()) -> dict[str, VoiceProfile]:
     """All profiles: the bundled sets, then ``*.toml`` in ``extra_dirs`` (later ids win).
 
     Raises:
-        VoiceError: a file is malformed or a folder does not exist.
+        VoiceError: a file is unreadable, not UTF-8, not TOML, or holds a value
+            of the wrong type or out of range (the error names the file, the
+            profile and the key); a folder does not exist.
     """
     profiles: dict[str, VoiceProfile] = {}
     bundled = importlib.resources.files("tts_export.voices")
     for item in sorted(bundled.iterdir(), key=lambda p: p.name):
         if item.name.endswith(".toml"):
-            for profile in _read_toml(item.name, item.read_text(encoding="utf-8")):
+            for profile in _read_file(item.name, item.read_bytes):
                 profiles[profile.id] = profile
     for folder in extra_dirs:
         if not folder.is_dir():
-            raise VoiceError(str(folder), "voice folder not found")
+            what = "is a file, not a folder" if folder.exists() else "voice folder not found"
+            raise VoiceError("", what, path=str(folder), hint="give a folder of *.toml files")
         for path in sorted(folder.glob("*.toml")):
-            for profile in _read_toml(str(path), path.read_text(encoding="utf-8")):
+            for profile in _read_file(str(path), path.read_bytes):
                 profiles[profile.id] = profile
     return profiles
 

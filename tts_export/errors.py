@@ -68,15 +68,31 @@ class VoiceError(TtsExportError):
     """A voice profile is missing, malformed or cannot serve a speaker.
 
     Attributes:
-        profile: the profile id (or file) concerned.
+        profile: the profile id (or file) concerned; "" when no profile is known.
         speaker: the speaker, when one is concerned.
+        path: the voice-profile file, when the fault is in one.
+        key: the key at fault in that file (``kokoro.speed``), or "".
     """
 
-    def __init__(self, profile: str, problem: str, *, speaker: str = "", hint: str = "") -> None:
+    def __init__(
+        self,
+        profile: str,
+        problem: str,
+        *,
+        speaker: str = "",
+        hint: str = "",
+        path: str = "",
+        key: str = "",
+    ) -> None:
         self.profile = profile
         self.speaker = speaker
+        self.path = path
+        self.key = key
+        where = f"{path}: " if path else ""
         who = f"speaker {speaker!r}: " if speaker else ""
-        super().__init__(f"{who}voice profile {profile!r}: {problem}", hint=hint)
+        what = f"voice profile {profile!r}: " if profile else ""
+        at = f"{key}: " if key else ""
+        super().__init__(f"{where}{who}{what}{at}{problem}", hint=hint)
 
 
 class EngineError(TtsExportError):
