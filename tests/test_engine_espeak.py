@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import re
 import time
+import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +17,18 @@ from tts_export import engines
 from tts_export.engines.base import Engine
 from tts_export.engines.espeak.engine import EspeakEngine, espeak_pitch, espeak_rate
 from tts_export.errors import ConfigError, EngineError, VoiceError
-from tts_export.models import Realization, Synthesis
+from tts_export.lang import has_han
+from tts_export.models import (
+    Casting,
+    Realization,
+    Script,
+    Synthesis,
+    Transcript,
+    Utterance,
+    VoiceProfile,
+)
+from tts_export.synth import synthesize_script
+from tts_export.synth.cache import ClipCache
 
 ZH = "这一次Sora 2非常强大，我们一起来看看。"
 EN = "The quick brown fox jumps over the lazy dog, then runs away."
@@ -173,3 +187,97 @@ def test_fast_and_does_not_block_the_loop(engine: EspeakEngine) -> None:
     wall, ticks, syn = asyncio.run(run())
     assert wall / (syn.duration_ms / 1000) < 0.05  # measured ~0.002
     assert ticks > 1  # the loop kept running while espeak worked
+
+
+# Sentences of both languages, short and long, with numbers, Latin words and punctuation:
+# enough calls that state carried from one call to the next would show.
+_SAME_INPUT = (
+    "你好，世界。",
+    "这是一个测试句子，用来检查输出是否稳定。",
+    "OpenAI发布了Sora 2，引起了很大的关注。",
+    "真的吗？",
+    "我觉得这个问题很复杂，需要慢慢讨论。",
+    "他说：“我们明天见！”",
+    "二零二五年十月一日，天气晴朗。",
+    "价格从3.5元涨到了12元，涨幅很大。",
+    "嗯。",
+    "第一，要快；第二，要稳；第三，要准。",
+    "人工智能正在改变我们的生活方式，也在改变商业的逻辑。",
+    "这个App每天有一千万用户。",
+    "对吧？",
+    "谷歌、亚马逊和微软都在竞争。",
+    "好的，谢谢大家收听。",
+    "Hello there, how are you today?",
+    "The quick brown fox jumps over the lazy dog.",
+    "What do you think about GPT-5?",
+    "Numbers like 3.14 and 2025 are read aloud.",
+    "Yes.",
+    "Well, it depends on who you ask, and when.",
+    "She said: we will meet again tomorrow!",
+    "The model costs $20 per month.",
+    "Okay.",
+    "Short sentences, long sentences, and everything in between are here.",
+    "Is it really that simple?",
+    "First, be fast; second, be steady; third, be precise.",
+    "Thanks for listening to this episode.",
+    "Doctor Smith arrived at 10:30 in the morning.",
+    "No, not at all.",
+)
+
+
+def _same_input_script(order: list[int]) -> tuple[Script, Casting]:
+    utterances = tuple(
+        Utterance(
+            id=f"u{i:02d}",
+            section=None,
+            speaker="zh" if has_han(_SAME_INPUT[i]) else "en",
+            display=_SAME_INPUT[i],
+            spoken=_SAME_INPUT[i],
+            line=n + 1,
+            turn_index=n,
+            section_index=0,
+        )
+        for n, i in enumerate(order)
+    )
+    casting = Casting(
+        {
+            # Variants with breath noise (f3, f2) and with pitch and speed set.
+            "zh": VoiceProfile("zh", "female", "zh", "", (Realization("espeak", "cmn+f3"),)),
+            "en": VoiceProfile(
+                "en", "female", "en", "", (Realization("espeak", "en-us+f2", 0.95, 10),)
+            ),
+        }
+    )
+    return Script(Transcript("t.md", {}, ()), utterances), casting
+
+
+def _pcm_by_utterance(
+    engine: EspeakEngine, order: list[int], jobs: int, cache: Path
+) -> dict[str, bytes]:
+    script, casting = _same_input_script(order)
+    clips = synthesize_script(
+        script, casting, engine=engine, fallback=None, cache=ClipCache(cache), jobs=jobs
+    )
+    out = {}
+    for uid, clip in clips.items():
+        with wave.open(clip.path, "rb") as wav:
+            out[uid] = wav.readframes(wav.getnframes())
+    return out
+
+
+def test_same_input_gives_the_same_pcm_in_any_order_and_concurrency(
+    engine: EspeakEngine, tmp_path: Path
+) -> None:
+    forward = list(range(len(_SAME_INPUT)))
+    shuffled = forward[:]
+    random.Random(7).shuffle(shuffled)
+    first = _pcm_by_utterance(engine, forward, 1, tmp_path / "a")
+    # Another engine in the same process, in another order, four calls at once.
+    second = _pcm_by_utterance(EspeakEngine(), shuffled, 4, tmp_path / "b")
+    assert first.keys() == second.keys() and len(first) == len(_SAME_INPUT)
+    differing = [uid for uid in first if first[uid] != second[uid]]
+    assert differing == []
+    # And each clip is what a lone call in a fresh state gives: nothing carried over.
+    lone = say(engine, _SAME_INPUT[3], "cmn+f3")
+    again = say(engine, _SAME_INPUT[3], "cmn+f3")
+    assert lone.pcm == again.pcm

@@ -16,7 +16,7 @@ from tts_export.lang import count_han
 from tts_export.models import Boundary, Realization, Synthesis
 from tts_export.units import pcm_ms
 
-ADAPTER_REVISION = 1
+ADAPTER_REVISION = 2  # 2: every call from a fresh library state (same input, same audio)
 NORMAL_RATE = 175  # words per minute at speed 1.0 (espeakRATE_NORMAL)
 # Measured on the wheel's voices: 25 pitch units change f0 by a factor of ~1.27.
 _PITCH_STEP = math.log(1.27) / 25

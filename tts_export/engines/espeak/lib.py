@@ -2,8 +2,10 @@
 
 Takes text and a voice name, gives 16-bit PCM with word events, or IPA
 phonemes. Shared by the ``espeak`` engine (speech) and the ``kokoro`` engine
-(phonemes for Latin words). The library is a process-wide singleton that is not
-thread safe: every call goes through one lock.
+(phonemes for Latin words). The library is not thread safe: every call goes
+through one lock. Each call runs in a fresh session (``image``: the library
+loaded anew, initialized, its noise generator seeded, then unloaded), so the
+same input always gives the same output, whatever was rendered before it.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tts_export.engines.espeak.image import LibraryImage
 from tts_export.errors import EngineError, EngineUnavailable, VoiceError
 
 # Values from espeak-ng's speak_lib.h (API revision 12).
@@ -32,6 +36,9 @@ PARAM_RATE = 1
 PARAM_PITCH = 3
 
 RATE_MIN, RATE_MAX = 80, 450
+# Breathy variants (f2, f3, ...) mix in noise from espeak-ng's generator, which
+# espeak_Initialize seeds from the clock: seed it with a constant instead.
+NOISE_SEED = 1
 
 _VOICE_RE = re.compile(r"[A-Za-z0-9_/-]+(\+[A-Za-z0-9_]+)?")
 _VOICE_HINT = (
@@ -62,6 +69,39 @@ _CALLBACK = ctypes.CFUNCTYPE(
 )
 
 
+def _declare(lib: ctypes.CDLL) -> None:
+    """Give ctypes the signatures of the functions used (per load: each load is a new handle)."""
+    lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+    lib.espeak_Initialize.restype = ctypes.c_int
+    lib.espeak_SetSynthCallback.argtypes = [_CALLBACK]
+    lib.espeak_SetSynthCallback.restype = None
+    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+    lib.espeak_SetVoiceByName.restype = ctypes.c_int
+    lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    lib.espeak_SetParameter.restype = ctypes.c_int
+    lib.espeak_Synth.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_uint,
+        ctypes.c_int,
+        ctypes.c_uint,
+        ctypes.c_uint,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+    ]
+    lib.espeak_Synth.restype = ctypes.c_int
+    lib.espeak_Synchronize.argtypes = []
+    lib.espeak_Synchronize.restype = ctypes.c_int
+    lib.espeak_TextToPhonemes.argtypes = [
+        ctypes.POINTER(ctypes.c_void_p),
+        ctypes.c_int,
+        ctypes.c_int,
+    ]
+    lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+    lib.espeak_Terminate.argtypes = []
+    lib.espeak_Terminate.restype = ctypes.c_int
+
+
 @dataclass(frozen=True)
 class Event:
     """A word or sentence event: ``text_position`` is 1-based, in characters."""
@@ -82,12 +122,18 @@ class Rendered:
 
 
 class EspeakLibrary:
-    """The loaded espeak-ng library; use ``library()`` to get the one instance."""
+    """espeak-ng, loaded anew for each call; use ``library()`` to get the one instance."""
 
     def __init__(
-        self, lib: ctypes.CDLL, data_path: str, version: str, *, engine: str = "espeak"
+        self, image: LibraryImage, data_path: str, version: str, *, engine: str = "espeak"
     ) -> None:
-        self._lib = lib
+        """Load the library once to prove it works and learn its sample rate.
+
+        Raises:
+            EngineUnavailable: the library does not load or does not start.
+        """
+        self._image = image
+        self._engine = engine
         self._lock = threading.Lock()
         self.version = version
         self.data_path = data_path
@@ -98,50 +144,52 @@ class EspeakLibrary:
         # Kept on the instance: a ctypes callback that is garbage-collected
         # while the library still holds its address crashes the process.
         self._callback = _CALLBACK(self._on_audio)
-        self._declare()
-        rate = int(
-            lib.espeak_Initialize(
-                _AUDIO_OUTPUT_SYNCHRONOUS, 200, data_path.encode(), _INITIALIZE_DONT_EXIT
-            )
-        )
-        if rate <= 0:
-            raise EngineUnavailable(
-                engine,
-                f"espeak-ng failed to start with data at {data_path}",
-                hint="reinstall the espeakng-loader package",
-            )
-        self.sample_rate = rate
-        lib.espeak_SetSynthCallback(self._callback)
+        self.sample_rate = 0
+        with self._lock, self._session():
+            pass
 
-    def _declare(self) -> None:
-        lib = self._lib
-        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-        lib.espeak_Initialize.restype = ctypes.c_int
-        lib.espeak_SetSynthCallback.argtypes = [_CALLBACK]
-        lib.espeak_SetSynthCallback.restype = None
-        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        lib.espeak_SetVoiceByName.restype = ctypes.c_int
-        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-        lib.espeak_SetParameter.restype = ctypes.c_int
-        lib.espeak_Synth.argtypes = [
-            ctypes.c_void_p,
-            ctypes.c_size_t,
-            ctypes.c_uint,
-            ctypes.c_int,
-            ctypes.c_uint,
-            ctypes.c_uint,
-            ctypes.c_void_p,
-            ctypes.c_void_p,
-        ]
-        lib.espeak_Synth.restype = ctypes.c_int
-        lib.espeak_Synchronize.argtypes = []
-        lib.espeak_Synchronize.restype = ctypes.c_int
-        lib.espeak_TextToPhonemes.argtypes = [
-            ctypes.POINTER(ctypes.c_void_p),
-            ctypes.c_int,
-            ctypes.c_int,
-        ]
-        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+    @contextmanager
+    def _session(self) -> Iterator[ctypes.CDLL]:
+        """A freshly loaded, initialized and seeded library; unloaded afterwards.
+
+        Caller holds the lock.
+
+        Raises:
+            EngineUnavailable: the library does not load or does not start.
+        """
+        try:
+            lib = self._image.load()
+        except OSError as exc:
+            raise EngineUnavailable(
+                self._engine, f"cannot load espeak-ng: {exc}", hint="pip install espeakng-loader"
+            ) from None
+        started = False
+        try:
+            _declare(lib)
+            rate = int(
+                lib.espeak_Initialize(
+                    _AUDIO_OUTPUT_SYNCHRONOUS, 200, self.data_path.encode(), _INITIALIZE_DONT_EXIT
+                )
+            )
+            if rate <= 0:
+                raise EngineUnavailable(
+                    self._engine,
+                    f"espeak-ng failed to start with data at {self.data_path}",
+                    hint="reinstall the espeakng-loader package",
+                )
+            started = True
+            self.sample_rate = rate
+            lib.espeak_SetSynthCallback(self._callback)
+            seed = getattr(lib, "espeak_ng_SetRandSeed", None)
+            if seed is not None:  # espeak-ng >= 1.52; older ones use rand(), seeded at load
+                seed.argtypes = [ctypes.c_long]
+                seed.restype = None
+                seed(NOISE_SEED)
+            yield lib
+        finally:
+            if started:
+                lib.espeak_Terminate()
+            self._image.unload(lib)
 
     def _on_audio(self, wav: Any, count: int, events: Any) -> int:
         if wav and count > 0:
@@ -154,16 +202,27 @@ class EspeakLibrary:
             i += 1
         return 0
 
-    def _set_voice(self, voice: str) -> None:
-        # Caller holds the lock.
+    def _voice_name(self, voice: str) -> str:
+        """The name espeak_SetVoiceByName takes for ``voice`` (checked once, then remembered).
+
+        Caller holds the lock.
+
+        Raises:
+            VoiceError: unknown voice or variant, or a malformed name.
+        """
         name = self._resolved.get(voice)
         if name is None:
-            name = self._resolve(voice)
+            with self._session() as lib:  # its own session: a probe must not shape the audio
+                name = self._resolve(lib, voice)
             self._resolved[voice] = name
-        if self._lib.espeak_SetVoiceByName(name.encode()) != _EE_OK:
+        return name
+
+    def _set_voice(self, lib: ctypes.CDLL, voice: str) -> None:
+        # Caller holds the lock; ``lib`` is a fresh session.
+        if lib.espeak_SetVoiceByName(self._voice_name(voice).encode()) != _EE_OK:
             raise VoiceError(voice, "espeak-ng has no such voice", hint=_VOICE_HINT)
 
-    def _resolve(self, voice: str) -> str:
+    def _resolve(self, lib: ctypes.CDLL, voice: str) -> str:
         """Map ``lang[+variant]`` to a name espeak_SetVoiceByName accepts.
 
         espeak-ng looks voices up by file name (``en-us``, ``cmn``), not by the
@@ -180,7 +239,7 @@ class EspeakLibrary:
                 f"espeak-ng has no voice variant {variant!r}",
                 hint="variants are m1-m8, f1-f5 and names under espeak-ng-data/voices/!v",
             )
-        if self._lib.espeak_SetVoiceByName(base.encode()) == _EE_OK:
+        if lib.espeak_SetVoiceByName(base.encode()) == _EE_OK:
             return voice
         target = self._languages().get(base.lower())
         if target is None:
@@ -216,7 +275,7 @@ class EspeakLibrary:
             VoiceError: espeak-ng does not know the voice.
         """
         with self._lock:
-            self._set_voice(voice)
+            self._voice_name(voice)
 
     def synthesize(self, text: str, voice: str, *, rate: int, pitch: int) -> Rendered:
         """Speak ``text`` with ``voice`` at ``rate`` words/min and ``pitch`` (0-99).
@@ -227,15 +286,17 @@ class EspeakLibrary:
         """
         data = text.encode("utf-8") + b"\0"
         with self._lock:
-            self._set_voice(voice)
-            self._lib.espeak_SetParameter(PARAM_RATE, max(RATE_MIN, min(RATE_MAX, rate)), 0)
-            self._lib.espeak_SetParameter(PARAM_PITCH, max(0, min(99, pitch)), 0)
-            self._chunks, self._events = [], []
-            buf = ctypes.create_string_buffer(data)
-            code = self._lib.espeak_Synth(
-                buf, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
-            )
-            self._lib.espeak_Synchronize()
+            self._voice_name(voice)
+            with self._session() as lib:
+                self._set_voice(lib, voice)
+                lib.espeak_SetParameter(PARAM_RATE, max(RATE_MIN, min(RATE_MAX, rate)), 0)
+                lib.espeak_SetParameter(PARAM_PITCH, max(0, min(99, pitch)), 0)
+                self._chunks, self._events = [], []
+                buf = ctypes.create_string_buffer(data)
+                code = lib.espeak_Synth(
+                    buf, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+                )
+                lib.espeak_Synchronize()
             pcm, events = b"".join(self._chunks), tuple(self._events)
             self._chunks, self._events = [], []
         if code != _EE_OK:
@@ -252,14 +313,16 @@ class EspeakLibrary:
         pointer = ctypes.c_void_p(ctypes.addressof(buf))
         parts: list[str] = []
         with self._lock:
-            self._set_voice(voice)
-            # Each call consumes one clause and advances the pointer (NULL at the end).
-            while pointer.value:
-                out = self._lib.espeak_TextToPhonemes(
-                    ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA
-                )
-                if out:
-                    parts.append(out.decode("utf-8", "replace").strip())
+            self._voice_name(voice)
+            with self._session() as lib:
+                self._set_voice(lib, voice)
+                # Each call consumes one clause and advances the pointer (NULL at the end).
+                while pointer.value:
+                    out = lib.espeak_TextToPhonemes(
+                        ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA
+                    )
+                    if out:
+                        parts.append(out.decode("utf-8", "replace").strip())
         return " ".join(p for p in parts if p)
 
 
@@ -285,12 +348,12 @@ def library(
             return _instance
         try:
             lib_path, data_path = (loader or _wheel_paths)()
-            lib = ctypes.CDLL(lib_path)
+            image = LibraryImage(lib_path)
         except (ImportError, OSError) as exc:
             raise EngineUnavailable(
                 engine, f"cannot load espeak-ng: {exc}", hint="pip install espeakng-loader"
             ) from None
-        _instance = EspeakLibrary(lib, data_path, _wheel_version(), engine=engine)
+        _instance = EspeakLibrary(image, data_path, _wheel_version(), engine=engine)
         return _instance
 
 
