@@ -10,8 +10,9 @@ import pytest
 from test_cues import EN_SENTENCES, SENTENCES, make_timeline
 
 from tts_export.captions.check import check_subtitles
-from tts_export.captions.cues import build_cues, speaker_label
+from tts_export.captions.cues import build_cues
 from tts_export.captions.profiles import get_profile
+from tts_export.captions.speakers import speaker_label
 from tts_export.errors import ConfigError, SubtitleError
 from tts_export.models import Cue
 

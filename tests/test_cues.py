@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tts_export.captions import profiles
-from tts_export.captions.cues import build_cues, speaker_label
+from tts_export.captions.cues import build_cues
 from tts_export.captions.profiles import CaptionProfile, get_profile
+from tts_export.captions.speakers import speaker_label
 from tts_export.errors import ConfigError
 from tts_export.lang import display_width, has_han
 from tts_export.models import Boundary, Clip, Cue, Placement, Timeline, Utterance

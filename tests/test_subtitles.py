@@ -18,9 +18,16 @@ from hypothesis import strategies as st
 from pysubs2 import Color
 
 from tts_export.audio.timeline import assemble
-from tts_export.captions.cues import speaker_label
 from tts_export.captions.formats import write_subtitles
-from tts_export.captions.subtitles import BBC_COLOURS, CJK_FONT, ass_escape, vtt_escape
+from tts_export.captions.speakers import JoinedCue, speaker_label
+from tts_export.captions.subtitles import (
+    BBC_COLOURS,
+    CJK_FONT,
+    DEFAULT_VTT_LABELS,
+    VTT_LABELS,
+    ass_escape,
+    vtt_escape,
+)
 from tts_export.errors import ConfigError, OutputError
 from tts_export.files import write_text_atomic
 from tts_export.models import Chapter, Clip, Cue, Pauses, Script, Timeline
@@ -53,7 +60,7 @@ def _srt_blocks(path: Path) -> list[list[str]]:
 
 def _vtt_cue_texts(path: Path) -> list[str]:
     blocks = path.read_text(encoding="utf-8").strip("\n").split("\n\n")[1:]
-    return ["\n".join(b.split("\n")[2:]) for b in blocks]
+    return ["\n".join(b.split("\n")[2:]) for b in blocks if not b.startswith("NOTE")]
 
 
 def test_srt_zh_order_times_labels_and_indices(tmp_path: Path) -> None:
@@ -95,12 +102,13 @@ def test_srt_en_labels_upper_case_and_backslash_is_literal(tmp_path: Path) -> No
     assert speaker_label("Host", "en") == "HOST: " and speaker_label("主持人", "zh") == "主持人："
 
 
-def test_vtt_voice_on_every_cue_escaped_and_language_header(tmp_path: Path) -> None:
+def test_vtt_voice_on_every_cue_escaped_and_language_note(tmp_path: Path) -> None:
     out = write_subtitles(
         ZH_CUES, out_dir=tmp_path, stem="ep", formats=("vtt",), chapters=(), language="zh"
     )
     path = out["vtt"]
-    assert path.read_text(encoding="utf-8").startswith("WEBVTT\nLanguage: zh\n\n")
+    # nothing but a blank line may follow the signature (W3C): the language is a NOTE
+    assert path.read_text(encoding="utf-8").startswith("WEBVTT\n\nNOTE Language: zh\n\n1\n")
     texts = _vtt_cue_texts(path)
     assert len(texts) == len(ZH_CUES)
     for text, cue in zip(texts, ZH_CUES, strict=True):
@@ -142,7 +150,7 @@ def test_ass_styles_colours_names_and_no_override_tags(tmp_path: Path) -> None:
     _assert_centiseconds([(e.start, e.end) for e in subs], ZH_CUES)
     # braces survive as visible text instead of vanishing into an override block
     assert subs[1].plaintext == "今天我们聊聊｛Sora 2｝\na<b & c>d"
-    assert subs[2].plaintext == "我试用了一下\n感觉非常强大！"
+    assert subs[2].plaintext == "闲哥：我试用了一下\n感觉非常强大！"
     raw = out["ass"].read_text(encoding="utf-8")
     assert "{" not in raw.split("[Events]")[1]
     assert raw.count("\nDialogue:") == len(ZH_CUES)
@@ -329,7 +337,8 @@ a<b {x}
 
 """
 GOLDEN_VTT = """WEBVTT
-Language: zh
+
+NOTE Language: zh
 
 1
 00:00:00.500 --> 00:00:02.400
@@ -347,8 +356,8 @@ a&lt;b {x}</v>
 """
 GOLDEN_ASS_EVENTS = """[Events]
 Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
-Dialogue: 0,0:00:00.50,0:00:02.40,主持人,主持人,0,0,0,,欢迎收听
-Dialogue: 0,0:00:02.49,0:00:04.70,闲哥,闲哥,0,0,0,,我试用了一下\\Na<b ｛x｝
+Dialogue: 0,0:00:00.50,0:00:02.40,主持人,主持人,0,0,0,,主持人：欢迎收听
+Dialogue: 0,0:00:02.49,0:00:04.70,闲哥,闲哥,0,0,0,,闲哥：我试用了一下\\Na<b ｛x｝
 Dialogue: 0,0:00:04.79,0:00:05.60,闲哥,闲哥,0,0,0,,[笑]
 """
 
@@ -365,7 +374,7 @@ def test_golden_small_programme(tmp_path: Path) -> None:
     assert "\nStyle: 闲哥,Noto Sans CJK SC,54,&H0000FFFF," in ass  # yellow in ASS's BGR order
     assert "\nTitle: g\n" in ass
     assert out["chapters_vtt"].read_text(encoding="utf-8") == (
-        "WEBVTT\nLanguage: zh\n\n1\n00:00:00.000 --> 00:00:11.000\n开场\n\n"
+        "WEBVTT\n\nNOTE Language: zh\n\n1\n00:00:00.000 --> 00:00:11.000\n开场\n\n"
         "2\n00:00:11.000 --> 00:00:14.000\n展望\n\n"
     )
 
@@ -441,7 +450,10 @@ def test_any_text_round_trips_through_every_format(
         ass = load_subs(out["ass"])
         _assert_centiseconds([(e.start, e.end) for e in ass], cues)
         for event, cue in zip(ass, cues, strict=True):
-            assert event.plaintext.split("\n") == [ass_escape(_norm(x)) for x in cue.lines]
+            expected = [ass_escape(_norm(x)) for x in cue.lines]
+            if cue.label:  # the label, as in SRT: colour alone must not tell speakers apart
+                expected[0] = ass_escape(speaker_label(cue.speaker, "en")) + expected[0]
+            assert event.plaintext.split("\n") == expected
             assert event.name == cue.speaker.replace(",", "，")
 
 
@@ -481,3 +493,109 @@ def test_label_on_a_sound_cue_moves_to_the_next_speech(tmp_path: Path) -> None:
         "[coughs]",
         "Well.",  # the carried label was Host's; the builder's label=False stands
     ]
+
+
+@pytest.mark.parametrize(
+    ("labels", "first", "second", "sound"),
+    [
+        (
+            "both",
+            "<v 主持人>主持人：欢迎收听</v>",
+            "<v 闲哥>闲哥：我试用了一下\na&lt;b {x}</v>",
+            "<v 闲哥>[笑]</v>",
+        ),
+        (
+            "voice",
+            "<v 主持人>欢迎收听</v>",
+            "<v 闲哥>我试用了一下\na&lt;b {x}</v>",
+            "<v 闲哥>[笑]</v>",
+        ),
+        ("text", "主持人：欢迎收听", "闲哥：我试用了一下\na&lt;b {x}", "[笑]"),
+    ],
+)
+def test_vtt_labels_choose_how_speakers_are_named(
+    tmp_path: Path, labels: str, first: str, second: str, sound: str
+) -> None:
+    out = write_subtitles(
+        GOLDEN_CUES,
+        out_dir=tmp_path,
+        stem="g",
+        formats=("vtt",),
+        chapters=(),
+        language="zh",
+        vtt_labels=labels,
+    )
+    assert _vtt_cue_texts(out["vtt"]) == [first, second, sound]
+
+
+def test_vtt_labels_default_is_both_and_other_values_are_refused(tmp_path: Path) -> None:
+    assert DEFAULT_VTT_LABELS == "both" and VTT_LABELS == ("voice", "text", "both")
+    with pytest.raises(ConfigError) as err:
+        write_subtitles(
+            GOLDEN_CUES,
+            out_dir=tmp_path,
+            stem="g",
+            formats=("vtt",),
+            chapters=(),
+            language="zh",
+            vtt_labels="names",
+        )
+    assert err.value.hint == "use one of: voice, text, both"
+    assert list(tmp_path.iterdir()) == []  # refused before anything is written
+
+
+def test_ass_names_the_speaker_where_it_changes_not_by_colour_alone(tmp_path: Path) -> None:
+    out = write_subtitles(
+        EN_CUES, out_dir=tmp_path, stem="ep", formats=("ass",), chapters=(), language="en"
+    )
+    assert [e.plaintext for e in load_subs(out["ass"])] == [
+        "HOST: Welcome to the show.",
+        "GUEST: Thanks for having me!\nIt is a pleasure.",
+        "[laughs]",
+        "CRITIC: I ｛disagree｝, C:＼new path.",
+    ]
+
+
+TWO_SPEAKERS = (
+    Cue(500, 2400, "闲哥", ("我试用了一下",), True, "speech", "u0"),
+    JoinedCue(
+        2483,
+        4000,
+        "闲哥",
+        ("感觉非常强大", "对吧？"),
+        False,
+        "speech",
+        "u1",
+        voices=("闲哥", "老修"),
+        labels=(False, True),
+        utterance_ids=("u1", "u2"),
+    ),
+    Cue(4083, 6000, "老修", ("算力成本到底有多高？",), False, "speech", "u3"),
+)
+
+
+def test_two_speaker_cue_leads_each_line_with_a_hyphen(tmp_path: Path) -> None:
+    out = write_subtitles(
+        TWO_SPEAKERS, out_dir=tmp_path, stem="d", formats=ALL, chapters=(), language="zh"
+    )
+    assert [b[2:] for b in _srt_blocks(out["srt"])] == [
+        ["闲哥：我试用了一下"],
+        ["-感觉非常强大", "-老修：对吧？"],
+        ["算力成本到底有多高？"],
+    ]
+    assert _vtt_cue_texts(out["vtt"])[1] == "<v 闲哥>-感觉非常强大</v>\n<v 老修>-老修：对吧？</v>"
+    ass = load_subs(out["ass"])
+    assert ass[1].plaintext == "-感觉非常强大\n-老修：对吧？"
+    assert ass[1].style == "闲哥" and "{\\1c&H00FFFF&}-老修：对吧？" in ass[1].text  # yellow (BGR)
+    voice = tmp_path / "voice"
+    voice.mkdir()
+    out = write_subtitles(
+        TWO_SPEAKERS,
+        out_dir=voice,
+        stem="d",
+        formats=("vtt",),
+        chapters=(),
+        language="zh",
+        vtt_labels="voice",
+    )
+    assert _vtt_cue_texts(out["vtt"])[1] == "<v 闲哥>-感觉非常强大</v>\n<v 老修>-对吧？</v>"

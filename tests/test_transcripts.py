@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tts_export.audio.timeline import assemble
 from tts_export.captions.formats import write_transcripts
+from tts_export.captions.speakers import JoinedCue
 from tts_export.captions.transcripts import format_timestamp, join_text
 from tts_export.errors import ConfigError
 from tts_export.models import (
@@ -152,7 +153,6 @@ def _parse_html(path: Path) -> _Html:
 def test_json_podcasting_schema(tmp_path: Path) -> None:
     timeline = _zh_timeline()
     cues = _cues(timeline)
-    cues[2] = Cue(4600, 5600, "闲哥", ("我试用了", "一下"), True, "speech", "s01t001u00")
     out = write_transcripts(
         cues[::-1],
         _zh_transcript(),
@@ -165,38 +165,83 @@ def test_json_podcasting_schema(tmp_path: Path) -> None:
     data = json.loads(out["transcript_json"].read_text(encoding="utf-8"))
     assert data["version"] == "1.0.0"
     segments = data["segments"]
-    assert len(segments) == len(cues)
-    for segment, cue in zip(segments, cues, strict=True):
+    assert len(segments) == len(timeline.placements)  # one segment per sentence
+    for segment, placement in zip(segments, timeline.placements, strict=True):
         assert set(segment) == {"speaker", "startTime", "endTime", "body"}
-        assert segment["speaker"] == cue.speaker
-        assert segment["startTime"] == cue.start_ms / 1000 and isinstance(
+        assert segment["speaker"] == placement.utterance.speaker
+        assert segment["startTime"] == placement.start_ms / 1000 and isinstance(
             segment["startTime"], float
         )
-        assert segment["endTime"] == cue.end_ms / 1000
-    assert segments[2]["body"] == "我试用了一下"  # two CJK lines join without a space
+        assert segment["endTime"] == placement.end_ms / 1000
+        assert segment["body"] == placement.utterance.display
     assert segments[3]["body"] == "[笑]"
     assert segments[4]["body"] == "真的a<b。"
     assert [s["startTime"] for s in segments] == sorted(s["startTime"] for s in segments)
 
 
-def test_json_english_lines_join_with_space_and_ms_precision(tmp_path: Path) -> None:
+def _sentences(speaker: str, *texts: str) -> Timeline:
+    placements = tuple(
+        Placement(_u(f"u{n}", None, speaker, text, 3, 0, 0), None, 1000 * n, 1000 * n + 900)
+        for n, text in enumerate(texts)
+    )
+    return Timeline(placements, (), 1000 * len(texts), 24000)
+
+
+def test_json_keeps_the_display_punctuation_captions_drop(tmp_path: Path) -> None:
+    """Issue 12: "…说脏话，我觉得…" came out as "…说脏话 我觉得…" (caption rules)."""
+    timeline = _sentences("主持人", "我真想说脏话，我觉得它太牛了。", "真的吗……你确定？")
+    # the cues as the caption builder makes them: comma gone, full stop dropped, ⋯
     cues = [
-        Cue(1234, 5678, "Host", ("Welcome to", "the show."), True),
-        Cue(5700, 6001, "Guest", ("[laughs]",)),
+        Cue(0, 900, "主持人", ("我真想说脏话 我觉得它太牛了",), True, "speech", "u0"),
+        Cue(1000, 1900, "主持人", ("真的吗⋯你确定？",), False, "speech", "u1"),
     ]
-    transcript = Transcript("en.md", {}, (), language="en")
-    timeline = Timeline((), (), 7000, 24000)
+    transcript = Transcript("zh.md", {}, (), language="zh")
     out = write_transcripts(
-        cues, transcript, out_dir=tmp_path, stem="e", formats=("json",), timeline=timeline
+        cues, transcript, out_dir=tmp_path, stem="p", formats=("json",), timeline=timeline
     )
     segments = json.loads(out["transcript_json"].read_text(encoding="utf-8"))["segments"]
-    assert segments[0] == {
-        "speaker": "Host",
-        "startTime": 1.234,
-        "endTime": 5.678,
-        "body": "Welcome to the show.",
-    }
-    assert segments[1]["endTime"] == 6.001
+    assert [s["body"] for s in segments] == ["我真想说脏话，我觉得它太牛了。", "真的吗……你确定？"]
+
+
+def test_json_never_puts_the_speaker_label_in_the_text(tmp_path: Path) -> None:
+    """Merged two-speaker captions carry labels and dashes; the JSON names speakers apart."""
+    texts = ("I tried it.", "Really?")
+    placements = (
+        Placement(_u("a", None, "Guest", texts[0], 3, 0, 0), None, 1234, 5678),
+        Placement(_u("b", None, "Host", texts[1], 4, 1, 0), None, 5761, 6001),
+    )
+    timeline = Timeline(placements, (), 7000, 24000)
+    joined = JoinedCue(
+        1234,
+        6001,
+        "Guest",
+        texts,
+        True,
+        "speech",
+        "a",
+        voices=("Guest", "Host"),
+        labels=(True, True),
+        utterance_ids=("a", "b"),
+    )
+    transcript = Transcript("en.md", {}, (), language="en")
+    out = write_transcripts(
+        [joined], transcript, out_dir=tmp_path, stem="e", formats=("json",), timeline=timeline
+    )
+    segments = json.loads(out["transcript_json"].read_text(encoding="utf-8"))["segments"]
+    assert segments == [
+        {"speaker": "Guest", "startTime": 1.234, "endTime": 5.678, "body": "I tried it."},
+        {"speaker": "Host", "startTime": 5.761, "endTime": 6.001, "body": "Really?"},
+    ]
+
+
+def test_json_leaves_out_sentences_of_punctuation_only(tmp_path: Path) -> None:
+    timeline = _sentences("A", "Welcome  to\nthe show.", "”", "[laughs]")
+    transcript = Transcript("en.md", {}, (), language="en")
+    out = write_transcripts(
+        [], transcript, out_dir=tmp_path, stem="e", formats=("json",), timeline=timeline
+    )
+    segments = json.loads(out["transcript_json"].read_text(encoding="utf-8"))["segments"]
+    assert [s["body"] for s in segments] == ["Welcome to the show.", "[laughs]"]
 
 
 def test_html_structure_metadata_headings_and_glossary(tmp_path: Path) -> None:

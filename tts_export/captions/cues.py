@@ -16,23 +16,13 @@ import itertools
 
 from tts_export.captions.linebreak import Breaker, cut_atoms, normalize
 from tts_export.captions.profiles import CaptionProfile, language_key
+from tts_export.captions.speakers import speaker_label
 from tts_export.captions.timing import Clock, duration_cost, retime
-from tts_export.lang import display_width, is_chinese
+from tts_export.lang import display_width
 from tts_export.models import Cue, Placement, Timeline
 
 _CUE_COST = 10.0
 _CUE_BREAK_WEIGHT = 3.0
-
-
-def speaker_label(speaker: str, language: str) -> str:
-    """The label shown before a cue's first line when the speaker changes.
-
-    Chinese: ``主持人：`` (full-width colon); other languages: ``HOST: `` (capitals,
-    BBC style). Subtitle writers must use this so widths agree with the cue builder.
-    """
-    if is_chinese(language):
-        return f"{speaker}："
-    return f"{speaker.upper()}: "
 
 
 def _utterance_cues(

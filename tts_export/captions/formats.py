@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from tts_export.captions.subtitles import ass_text, chapters_vtt_text, srt_text, vtt_text
+from tts_export.captions.subtitles import (
+    DEFAULT_VTT_LABELS,
+    ass_text,
+    chapters_vtt_text,
+    check_vtt_labels,
+    srt_text,
+    vtt_text,
+)
 from tts_export.captions.transcripts import (
     TurnBlock,
     html_text,
@@ -38,14 +45,16 @@ class SubtitleSource:
     Attributes:
         cues: the captions, sorted by start, then end.
         chapters: the programme's chapters.
-        language: BCP-47 tag: label style, fonts, the VTT ``Language`` header.
+        language: BCP-47 tag: label style, fonts, the VTT ``Language`` note.
         stem: the output file stem (the ASS title).
+        vtt_labels: how WebVTT names speakers ("voice", "text" or "both").
     """
 
     cues: tuple[Cue, ...]
     chapters: tuple[Chapter, ...]
     language: str
     stem: str
+    vtt_labels: str = DEFAULT_VTT_LABELS
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,8 @@ class TranscriptSource:
     """What a transcript builder reads.
 
     Attributes:
-        cues: the captions (Podcasting 2.0 JSON segments).
+        cues: the captions; the built-in transcripts read the timeline instead,
+            so that they keep the display text's punctuation.
         transcript: the parsed transcript (front matter, glossary notes).
         timeline: the placed utterances and chapters.
         stem: the output file stem (the title when the transcript has none).
@@ -108,10 +118,12 @@ CaptionFormat = SubtitleFormat | TranscriptFormat
 
 _FORMATS: tuple[CaptionFormat, ...] = (
     SubtitleFormat("srt", ".srt", "srt", lambda s: srt_text(s.cues, s.language)),
-    SubtitleFormat("vtt", ".vtt", "vtt", lambda s: vtt_text(s.cues, s.language)),
+    SubtitleFormat(
+        "vtt", ".vtt", "vtt", lambda s: vtt_text(s.cues, s.language, labels=s.vtt_labels)
+    ),
     SubtitleFormat("ass", ".ass", "ass", lambda s: ass_text(s.cues, s.language, title=s.stem)),
     TranscriptFormat(
-        "json", ".transcript.json", "transcript_json", lambda s: podcast_json_text(s.cues)
+        "json", ".transcript.json", "transcript_json", lambda s: podcast_json_text(s.timeline)
     ),
     TranscriptFormat(
         "txt",
@@ -177,6 +189,7 @@ def write_subtitles(
     formats: Sequence[str],
     chapters: Sequence[Chapter],
     language: str,
+    vtt_labels: str = DEFAULT_VTT_LABELS,
 ) -> dict[str, Path]:
     """Write the subtitle formats asked for, plus a chapters track when there are chapters.
 
@@ -190,18 +203,26 @@ def write_subtitles(
         chapters: the programme's chapters; ``<stem>.chapters.vtt`` is written
             when there is more than one.
         language: "zh" or "en" (BCP-47 primary subtag): label style, fonts and
-            the VTT ``Language`` header.
+            the VTT ``Language`` note.
+        vtt_labels: how the WebVTT file names speakers: "voice" (``<v Name>``
+            only), "text" (the visible label where the speaker changes, no
+            ``<v>``) or "both" (the default).
 
     Returns:
         The paths written, keyed "srt", "vtt", "ass" and "chapters_vtt".
 
     Raises:
-        ConfigError: a format is unknown.
+        ConfigError: a format is unknown, or ``vtt_labels`` is not a choice.
         OutputError: a cue has impossible times, or a file cannot be written.
     """
     check_formats(formats)
+    check_vtt_labels(vtt_labels)
     source = SubtitleSource(
-        tuple(sorted(cues, key=lambda c: (c.start_ms, c.end_ms))), tuple(chapters), language, stem
+        tuple(sorted(cues, key=lambda c: (c.start_ms, c.end_ms))),
+        tuple(chapters),
+        language,
+        stem,
+        vtt_labels,
     )
     written: dict[str, Path] = {}
     for fmt in _FORMATS:
@@ -228,7 +249,8 @@ def write_transcripts(
     """Write the transcript formats asked for ("json", "txt", "html"); others are skipped.
 
     Args:
-        cues: the captions, for the Podcasting 2.0 JSON segments.
+        cues: the captions (the built-in transcript formats do not read them:
+            they keep the display text, punctuation and speakers apart).
         transcript: the parsed transcript (front matter, glossary notes).
         out_dir: an existing folder.
         stem: file name stem.
@@ -260,6 +282,7 @@ def write_captions(
     stem: str,
     formats: Sequence[str],
     timeline: Timeline,
+    vtt_labels: str = DEFAULT_VTT_LABELS,
 ) -> dict[str, Path]:
     """Write every caption and transcript format asked for, and the chapters track.
 
@@ -270,13 +293,14 @@ def write_captions(
         stem: file name stem.
         formats: the user's list from ``--captions-formats``.
         timeline: the placed utterances and chapters.
+        vtt_labels: how the WebVTT file names speakers ("voice", "text", "both").
 
     Returns:
         The paths written by kind: subtitles first, then "chapters_vtt", then
         transcripts, as ``write_subtitles`` and ``write_transcripts`` give them.
 
     Raises:
-        ConfigError: a format is unknown.
+        ConfigError: a format is unknown, or ``vtt_labels`` is not a choice.
         OutputError: a cue has impossible times, or a file cannot be written.
     """
     written = write_subtitles(
@@ -286,6 +310,7 @@ def write_captions(
         formats=formats,
         chapters=timeline.chapters,
         language=transcript.language,
+        vtt_labels=vtt_labels,
     )
     written.update(
         write_transcripts(

@@ -9,9 +9,11 @@ cues sorted before SRT output; line breaks are ``\\N`` (a raw newline
 corrupts ASS); ASS keeps centiseconds (see ``centisecond_times``); ``{...}``
 would be read as an override tag, so SRT/VTT are written with
 ``keep_ssa_tags=True`` and braces in ASS text become full-width ｛｝; pysubs2
-drops ``name`` in VTT, so ``<v Name>`` is written into the text here, with
+drops ``name`` in VTT, so ``<v Name>`` is written into the text here (with
 the SRT-style label where the speaker changes, as browsers hide voice names;
-empty cues would become invalid SRT blocks, so they are left out; pysubs2
+``vtt_labels`` chooses); pysubs2 writes a VTT header W3C accepts only without
+extra lines, so the language goes into a ``NOTE`` block; empty cues would
+become invalid SRT blocks, so they are left out; pysubs2
 turns ``\\N``, ``\\n`` and ``\\h`` into breaks and spaces even in SRT/VTT,
 so a literal backslash there gets an invisible word joiner after it (in ASS
 it becomes ＼).
@@ -19,13 +21,13 @@ it becomes ＼).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 
 from pysubs2 import Alignment, Color, SSAEvent, SSAFile, SSAStyle
 
-from tts_export.captions.cues import (
-    speaker_label,  # one label shape, so widths agree with the cue builder
-)
+from tts_export.captions.speakers import SpeakerLine, shown_line, speaker_lines
+from tts_export.errors import ConfigError
 from tts_export.models import Chapter, Cue
 
 BBC_COLOURS: tuple[Color, ...] = (
@@ -36,6 +38,10 @@ BBC_COLOURS: tuple[Color, ...] = (
 )
 """Speaker colours in the BBC order of preference; repeated past the fourth speaker."""
 
+VTT_LABELS: tuple[str, ...] = ("voice", "text", "both")
+"""How WebVTT names speakers: ``<v Name>`` spans, the visible label, or both."""
+DEFAULT_VTT_LABELS = "both"
+
 PLAY_RES: tuple[int, int] = (1920, 1080)
 CJK_FONT = "Noto Sans CJK SC"
 LATIN_FONT = "Noto Sans"
@@ -43,29 +49,62 @@ _WORD_JOINER = "\u2060"
 _FULL_WIDTH_LANGUAGES = ("zh", "ja")
 
 
+def check_vtt_labels(labels: str) -> str:
+    """The ``vtt_labels`` choice, checked.
+
+    Args:
+        labels: "voice", "text" or "both" (see ``VTT_LABELS``).
+
+    Returns:
+        ``labels`` unchanged.
+
+    Raises:
+        ConfigError: any other value.
+    """
+    if labels not in VTT_LABELS:
+        raise ConfigError(
+            "vtt-labels",
+            labels,
+            "unknown way of naming speakers in WebVTT",
+            hint="use one of: " + ", ".join(VTT_LABELS),
+        )
+    return labels
+
+
 def srt_text(cues: Sequence[Cue], language: str) -> str:
     """SubRip text: sequential indices, a speaker label where the speaker changes.
 
-    Sound cues (``[笑]``) carry no label. ``-->`` in text becomes ``→`` (it would
-    read as a timing line). ``cues`` must already be sorted.
+    Sound cues (``[笑]``) carry no label; each speaker's line of a two-speaker
+    cue starts with a hyphen. ``-->`` in text becomes ``→`` (it would read as a
+    timing line). ``cues`` must already be sorted.
     """
     subs = SSAFile()
-    for cue, lines in _labelled_lines(cues, language):
+    for cue, lines in _rows(cues):
         # "-->" inside text would read as a timing line in SRT parsers
-        text = "\\N".join(_guard_backslashes(line).replace("-->", "→") for line in lines)
-        subs.append(SSAEvent(start=int(cue.start_ms), end=int(cue.end_ms), text=text))
+        shown = (_guard_backslashes(shown_line(x, language)).replace("-->", "→") for x in lines)
+        subs.append(SSAEvent(start=int(cue.start_ms), end=int(cue.end_ms), text="\\N".join(shown)))
     return subs.to_string("srt", keep_ssa_tags=True)
 
 
-def _labelled_lines(cues: Sequence[Cue], language: str) -> Iterator[tuple[Cue, list[str]]]:
-    """Each cue with text and its lines, the speaker label put before the first where shown."""
-    for cue, show in zip(cues, _labels_shown(cues), strict=True):
-        lines = _clean_lines(cue)
-        if not lines:
-            continue
-        if show:
-            lines[0] = speaker_label(_one_line(cue.speaker), language) + lines[0]
-        yield cue, lines
+def _rows(cues: Sequence[Cue]) -> Iterator[tuple[Cue, list[SpeakerLine]]]:
+    """Each cue that has text, with its non-empty lines, speakers and labels as shown."""
+    for cue, first in zip(cues, _labels_shown(cues), strict=True):
+        lines = _visible(speaker_lines(cue, first_label=first))
+        if lines:
+            yield cue, lines
+
+
+def _visible(lines: Sequence[SpeakerLine]) -> list[SpeakerLine]:
+    """Lines on one physical line each; an empty line passes its label and dash on."""
+    out: list[SpeakerLine] = []
+    label = dash = False
+    for line in lines:
+        text = _one_line(line.text)
+        label, dash = label or line.label, dash or line.dash
+        if text:
+            out.append(SpeakerLine(line.speaker, text, label, dash))
+            label = dash = False
+    return out
 
 
 def _labels_shown(cues: Sequence[Cue]) -> list[bool]:
@@ -88,21 +127,34 @@ def _labels_shown(cues: Sequence[Cue]) -> list[bool]:
     return shown
 
 
-def vtt_text(cues: Sequence[Cue], language: str) -> str:
-    """WebVTT text: every cue wrapped in ``<v Speaker>``, text escaped, a Language header.
+def vtt_text(cues: Sequence[Cue], language: str, *, labels: str = DEFAULT_VTT_LABELS) -> str:
+    """WebVTT text: speakers named as ``labels`` says, text escaped, a header W3C accepts.
 
-    Browsers do not display the voice name, so where the speaker changes the
-    cue also starts with the same visible label as in SRT (WCAG 1.2.2: captions
-    say who speaks). ``cues`` must already be sorted.
+    ``labels``: "voice" wraps each speaker's lines in ``<v Name>``; "text"
+    shows the SRT label where the speaker changes and no voice span; "both"
+    (the default) does both, because players do not draw voice names, so the
+    visible label is what tells viewers who speaks (WCAG 1.2.2), while
+    ``<v>`` serves styling, screen readers and ingestion. ``cues`` must already
+    be sorted.
+
+    Raises:
+        ConfigError: ``labels`` is not one of ``VTT_LABELS``.
     """
+    check_vtt_labels(labels)
+    show_names, voice_spans = labels != "voice", labels != "text"
     subs = SSAFile()
-    for cue, lines in _labelled_lines(cues, language):
-        body = "\\N".join(_guard_backslashes(vtt_escape(line)) for line in lines)
-        speaker = _one_line(cue.speaker)
-        if speaker:
-            body = f"<v {_guard_backslashes(vtt_escape(speaker))}>{body}</v>"
-        subs.append(SSAEvent(start=int(cue.start_ms), end=int(cue.end_ms), text=body))
-    return _with_language(subs.to_string("vtt", keep_ssa_tags=True), language)
+    for cue, lines in _rows(cues):
+        parts = []
+        for speaker, group in itertools.groupby(lines, key=lambda x: _one_line(x.speaker)):
+            body = "\\N".join(
+                _guard_backslashes(vtt_escape(shown_line(x, language, label=show_names)))
+                for x in group
+            )
+            if voice_spans and speaker:
+                body = f"<v {_guard_backslashes(vtt_escape(speaker))}>{body}</v>"
+            parts.append(body)
+        subs.append(SSAEvent(start=int(cue.start_ms), end=int(cue.end_ms), text="\\N".join(parts)))
+    return _with_header(subs.to_string("vtt", keep_ssa_tags=True), language)
 
 
 def chapters_vtt_text(chapters: Sequence[Chapter], language: str) -> str:
@@ -116,13 +168,16 @@ def chapters_vtt_text(chapters: Sequence[Chapter], language: str) -> str:
             continue
         title = _guard_backslashes(vtt_escape(_one_line(chapter.title)))
         subs.append(SSAEvent(start=int(chapter.start_ms), end=int(chapter.end_ms), text=title))
-    return _with_language(subs.to_string("vtt", keep_ssa_tags=True), language)
+    return _with_header(subs.to_string("vtt", keep_ssa_tags=True), language)
 
 
 def ass_text(cues: Sequence[Cue], language: str, *, title: str = "tts-export captions") -> str:
     """Advanced SubStation text: one style per speaker in BBC colour order, speaker in Name.
 
-    ``cues`` must already be sorted.
+    Colour alone must not tell speakers apart (WCAG 1.4.1), so the SRT label
+    is shown where the speaker changes, and a two-speaker cue leads each line
+    with a hyphen (its second line in that speaker's colour). ``cues`` must
+    already be sorted.
     """
     subs = SSAFile()
     subs.info.update(
@@ -140,20 +195,31 @@ def ass_text(cues: Sequence[Cue], language: str, *, title: str = "tts-export cap
     styles = ass_styles([c.speaker for c in cues])
     for name, colour in styles.values():
         subs.styles[name] = _style(font, colour)
-    shown = [cue for cue in cues if _clean_lines(cue)]
-    for cue, (start, end) in zip(shown, centisecond_times(shown), strict=True):
-        lines = [ass_escape(line) for line in _clean_lines(cue)]
+    rows = list(_rows(cues))
+    times = centisecond_times([cue for cue, _ in rows])
+    for (cue, lines), (start, end) in zip(rows, times, strict=True):
         style, _ = styles.get(cue.speaker, ("Default", BBC_COLOURS[0]))
+        text = []
+        for line in lines:
+            shown = ass_escape(shown_line(line, language))
+            if line.speaker != cue.speaker and line.speaker in styles:
+                shown = _ass_colour(styles[line.speaker][1]) + shown  # the other speaker's colour
+            text.append(shown)
         subs.append(
             SSAEvent(
                 start=start,
                 end=end,
                 style=style,
                 name=_ass_field(cue.speaker),
-                text="\\N".join(lines),
+                text="\\N".join(text),
             )
         )
     return subs.to_string("ass")
+
+
+def _ass_colour(colour: Color) -> str:
+    """An ASS override tag setting the primary (text) colour for the rest of the event."""
+    return f"{{\\1c&H{colour.b:02X}{colour.g:02X}{colour.r:02X}&}}"
 
 
 def centisecond_times(cues: Sequence[Cue]) -> list[tuple[int, int]]:
@@ -209,11 +275,6 @@ def ass_escape(text: str) -> str:
     return text.replace("{", "｛").replace("}", "｝").replace("\\", "＼")
 
 
-def _clean_lines(cue: Cue) -> list[str]:
-    """The cue's non-empty lines, each on one physical line."""
-    return [line for line in (_one_line(x) for x in cue.lines) if line]
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -245,9 +306,15 @@ def _style(font: str, colour: Color) -> SSAStyle:
     )
 
 
-def _with_language(text: str, language: str) -> str:
-    """Add a ``Language`` header line after pysubs2's ``WEBVTT`` line."""
-    head = "WEBVTT\n"
+def _with_header(text: str, language: str) -> str:
+    """pysubs2's ``WEBVTT`` signature, a blank line, then the language in a comment block.
+
+    The WebVTT spec allows nothing but a blank line after the signature line
+    (W3C's parser rejects a ``Language:`` header line there), and a track's
+    language belongs to the page (``<track srclang>``) or playlist: a ``NOTE``
+    block keeps it readable without breaking the file.
+    """
+    head = "WEBVTT\n\n"
     if not language or not text.startswith(head):
         return text
-    return f"{head}Language: {_one_line(language)}\n{text[len(head) :]}"
+    return f"{head}NOTE Language: {_one_line(language)}\n\n{text[len(head) :]}"

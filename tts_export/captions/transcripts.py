@@ -1,11 +1,14 @@
-"""Transcript text: cues, transcript and timeline in; JSON, plain text and HTML text out.
+"""Transcript text: transcript and timeline in; JSON, plain text and HTML text out.
 
 ``<stem>.transcript.json`` is a Podcasting 2.0 JSON transcript (one segment
-per cue). ``<stem>.transcript.txt`` and ``<stem>.transcript.html`` are
-readable transcripts for WCAG 1.2.1: title and metadata from the front
-matter, section headings, speaker names, a timestamp per turn, and the
-glossary notes kept as definitions even when they were dropped from speech.
-``formats`` writes the files, atomically.
+per spoken sentence, with the display text's punctuation).
+``<stem>.transcript.txt`` and ``<stem>.transcript.html`` are readable
+transcripts for WCAG 1.2.1: title and metadata from the front matter,
+section headings, speaker names, a timestamp per turn, and the glossary
+notes kept as definitions even when they were dropped from speech. None of
+them reads the captions: transcripts keep the display text as written, while
+only captions follow the caption punctuation rules. ``formats`` writes the
+files, atomically.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tts_export.lang import is_chinese, is_fullwidth
-from tts_export.models import Cue, Glossary, Placement, Timeline, Transcript, Turn
+from tts_export.models import Glossary, Placement, Timeline, Transcript, Turn
 
 _LABELS: Mapping[str, Mapping[str, str]] = {
     "zh": {
@@ -81,22 +84,29 @@ class TurnBlock:
     glossary: tuple[Glossary, ...]
 
 
-def podcast_json_text(cues: Sequence[Cue]) -> str:
+def podcast_json_text(timeline: Timeline) -> str:
     """``podcast_json`` as the text of ``<stem>.transcript.json``: indented, final newline."""
-    return json.dumps(podcast_json(cues), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(podcast_json(timeline), ensure_ascii=False, indent=2) + "\n"
 
 
-def podcast_json(cues: Sequence[Cue]) -> dict[str, Any]:
-    """The Podcasting 2.0 transcript object: one segment per cue, times in seconds."""
+def podcast_json(timeline: Timeline) -> dict[str, Any]:
+    """The Podcasting 2.0 transcript object: one segment per spoken sentence, times in seconds.
+
+    Segments come from the placed utterances, not from the captions: the body
+    is the display text with its own punctuation (captions drop Chinese commas
+    and full stops, shorten ellipses and join short cues), and the speaker is
+    only in its field, never inside the body. Sentences of punctuation alone
+    (a stray closing quote) are left out, as in the captions.
+    """
     segments = [
         {
-            "speaker": cue.speaker,
-            "startTime": round(cue.start_ms / 1000, 3),
-            "endTime": round(cue.end_ms / 1000, 3),
-            "body": join_text(cue.lines),
+            "speaker": p.utterance.speaker,
+            "startTime": round(p.start_ms / 1000, 3),
+            "endTime": round(p.end_ms / 1000, 3),
+            "body": " ".join(p.utterance.display.split()),
         }
-        for cue in sorted(cues, key=lambda c: (c.start_ms, c.end_ms))
-        if join_text(cue.lines)
+        for p in sorted(timeline.placements, key=lambda p: (p.start_ms, p.end_ms))
+        if any(ch.isalnum() for ch in p.utterance.display)
     ]
     return {"version": "1.0.0", "segments": segments}
 
