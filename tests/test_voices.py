@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tts_export import engines
 from tts_export.casting import cast_voices, gender_hint, load_profiles
 from tts_export.errors import VoiceError
+from tts_export.models import Casting, Realization
 
 PROFILES = load_profiles()
 
@@ -33,12 +35,20 @@ def test_seed_speakers_get_three_distinct_voices_with_gender_hints() -> None:
     assert len(voices) == 3
 
 
-@given(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=5, unique=True))
-def test_casting_is_deterministic_and_distinct(speakers: list[str]) -> None:
-    first = cast_voices(speakers, language="zh", engine="espeak", profiles=PROFILES)
-    second = cast_voices(speakers, language="zh", engine="espeak", profiles=PROFILES)
+NAMES = st.text(min_size=1, max_size=8) | st.sampled_from(["王哥", "李姐", "Mrs Li", "旁白"])
+
+
+@given(
+    st.lists(NAMES, min_size=1, max_size=14, unique=True),
+    st.sampled_from(["kokoro", "espeak", "edge"]),
+)
+def test_casting_is_deterministic_and_distinct(speakers: list[str], engine: str) -> None:
+    first = cast_voices(speakers, language="zh", engine=engine, profiles=PROFILES)
+    second = cast_voices(speakers, language="zh", engine=engine, profiles=PROFILES)
     assert first == second
     assert len({p.id for p in first.profiles.values()}) == len(speakers)
+    heard = {(voice_of(first, s, engine).voice, voice_of(first, s, engine).pitch) for s in speakers}
+    assert len(heard) == len(speakers)
 
 
 def test_explicit_choice_wins_and_unknown_profile_is_an_error() -> None:
@@ -52,10 +62,70 @@ def test_explicit_choice_wins_and_unknown_profile_is_an_error() -> None:
 
 
 def test_running_out_of_personas_says_what_to_do() -> None:
-    many = [f"S{i}" for i in range(20)]
+    many = [f"S{i}" for i in range(200)]
     with pytest.raises(VoiceError, match="no unused persona") as info:
         cast_voices(many, language="zh", engine="kokoro", profiles=PROFILES)
     assert "--voice" in info.value.hint
+
+
+def voice_of(casting: Casting, speaker: str, engine: str) -> Realization:
+    realization = casting.profiles[speaker].realization(engine)
+    assert realization is not None
+    return realization
+
+
+@pytest.mark.parametrize("engine", ["kokoro", "espeak", "edge"])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_ten_speakers_get_ten_distinct_voices_the_same_way_every_time(
+    engine: str, language: str
+) -> None:
+    speakers = [f"Speaker {i}" for i in range(1, 11)]
+    first = cast_voices(speakers, language=language, engine=engine, profiles=PROFILES)
+    again = cast_voices(speakers, language=language, engine=engine, profiles=PROFILES)
+    assert first == again
+    assert set(first.profiles) == set(speakers)
+    realizations = [voice_of(first, s, engine) for s in speakers]
+    heard = {(r.voice, r.pitch) for r in realizations}
+    assert len(heard) == 10
+    assert len({first.profiles[s].id for s in speakers}) == 10
+    derived = [first.profiles[s] for s in speakers if first.profiles[s].id not in PROFILES]
+    assert len(derived) == 10 - len([p for p in PROFILES.values() if p.language == language])
+    for profile in derived:
+        assert profile.language == language
+        assert {r.engine for r in profile.realizations} == {"kokoro", "espeak", "edge"}
+
+
+def test_derived_voices_follow_the_engine_syntax_and_the_gender_hint() -> None:
+    speakers = ["主持人", *(f"{name}哥" for name in "赵钱孙李周吴郑王")]
+    casting = cast_voices(speakers, language="zh", engine="kokoro", profiles=PROFILES)
+    men = [casting.profiles[s] for s in speakers[1:]]
+    assert all(p.gender == "male" for p in men)
+    kokoro = [voice_of(casting, s, "kokoro").voice for s in speakers[1:]]
+    assert len(set(kokoro)) == 8
+    derived = [p for p in men if p.id not in PROFILES]
+    assert derived
+    for profile in derived:
+        blend = profile.realization("kokoro")
+        assert blend is not None and "+" in blend.voice
+        parts = [part.split(":") for part in blend.voice.split("+")]
+        assert abs(sum(float(w) for _, w in parts) - 1.0) < 1e-6
+        espeak = profile.realization("espeak")
+        assert espeak is not None and espeak.voice.startswith("cmn+m")
+        edge = profile.realization("edge")
+        assert edge is not None and edge.voice.startswith("zh-CN-")
+    edge_heard = {
+        (voice_of(casting, s, "edge").voice, voice_of(casting, s, "edge").pitch) for s in speakers
+    }
+    assert len(edge_heard) == len(speakers)
+
+
+@pytest.mark.parametrize("engine", ["kokoro", "espeak", "edge"])
+def test_derived_voices_are_accepted_by_the_real_engine(engine: str) -> None:
+    speakers = [f"S{i}" for i in range(12)]
+    casting = cast_voices(speakers, language="zh", engine=engine, profiles=PROFILES)
+    adapter = engines.create(engine)
+    for speaker in speakers:
+        adapter.check_voice(voice_of(casting, speaker, engine))  # raises VoiceError if not
 
 
 def test_gender_hints() -> None:

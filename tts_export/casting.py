@@ -5,7 +5,8 @@ Profiles live in TOML files (``voices/*.toml`` in the repository, installed as
 explicit choices first (front matter ``voices:``, then ``--voice``), then each
 remaining speaker, in order of first appearance, takes the first unused
 persona of the transcript's language whose gender fits what the speaker's
-name suggests.
+name suggests. When they run out, a new persona is derived from them (see
+``_derive``) whose voice differs from every voice in use.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import importlib.resources
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from itertools import product
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from tts_export.errors import VoiceError
+from tts_export import engines
+from tts_export.errors import EngineUnavailable, VoiceError
 from tts_export.models import Casting, Realization, VoiceProfile
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -29,8 +33,6 @@ _NARRATORS = frozenset({"旁白", "Narrator", "narrator", "NARRATOR"})
 # voice of the other sex. Only a hint: a speaker without one takes any voice.
 _MALE_HINTS = re.compile(r"(哥|先生|爷|叔|兄|弟|伯|男|爸|公子|^Mr\.?\s|\bhe\b|^Sir\s)")
 _FEMALE_HINTS = re.compile(r"(姐|女士|妹|姨|娘|婆|妈|嫂|小姐|^Mrs\.?\s|^Ms\.?\s|^Miss\s|\bshe\b)")
-
-
 _HINT = "see voices/zh.toml for the format of a profile"
 _REALIZATION_KEYS = ("voice", "speed", "pitch", "gain_db")
 # key -> (low, high, whole numbers only, what is expected)
@@ -213,7 +215,8 @@ def cast_voices(
 
     Raises:
         VoiceError: a chosen profile is unknown or lacks the engine, or there
-            are not enough personas left to give every speaker its own.
+            are not enough personas left, derived ones included, to give every
+            speaker its own.
     """
     chosen = dict(chosen or {})
     result: dict[str, VoiceProfile] = {}
@@ -232,6 +235,7 @@ def cast_voices(
             raise VoiceError(pid, f"has no realization for engine {engine!r}", speaker=speaker)
         result[speaker] = profile
     used = {p.id for p in result.values()}
+    derived: list[VoiceProfile] = []
     pool = [
         p for p in profiles.values() if p.language == language and p.realization(engine) is not None
     ]
@@ -240,11 +244,18 @@ def cast_voices(
     for speaker in speakers:
         if speaker in result:
             continue
-        profile = _pick(speaker, pool, used)
+        # a speaker whose name suggests a gender gets a derived voice of that gender
+        # before a free persona of the other one
+        profile = _pick(speaker, pool, used, strict=True)
+        if profile is None and (made := _derive(speaker, pool, result, engine, derived)):
+            profile = made
+            derived.append(made)
+        profile = profile or _pick(speaker, pool, used, strict=False)
         if profile is None:
             raise VoiceError(
                 f"{language}/{engine}",
-                f"no unused persona left ({len(pool)} personas for {len(speakers)} speakers)",
+                f"no unused persona left ({len(pool)} personas and {len(derived)} derived "
+                f"ones for {len(speakers)} speakers)",
                 speaker=speaker,
                 hint="add personas to a voices/*.toml file, or give two speakers one "
                 "profile with --voice NAME=PROFILE",
@@ -254,7 +265,9 @@ def cast_voices(
     return Casting(profiles=result)
 
 
-def _pick(speaker: str, pool: Sequence[VoiceProfile], used: set[str]) -> VoiceProfile | None:
+def _pick(
+    speaker: str, pool: Sequence[VoiceProfile], used: set[str], *, strict: bool
+) -> VoiceProfile | None:
     free = [p for p in pool if p.id not in used]
     if speaker in _NARRATORS:
         narrators = [p for p in free if p.narrator]
@@ -266,4 +279,119 @@ def _pick(speaker: str, pool: Sequence[VoiceProfile], used: set[str]) -> VoicePr
         matching = [p for p in speaking if p.gender == hint]
         if matching:
             return matching[0]
+        if strict and any(p.gender == hint for p in pool):
+            return None
     return speaking[0] if speaking else None
+
+
+# --- derived personas ----------------------------------------------------------------
+# Tried in this order, so that the same transcript is cast the same way every time:
+# Kokoro blends two styles; espeak takes another variant, then a pitch shift; Edge
+# takes another voice of the same locale, then a pitch shift.
+_SHIFTS_HZ = (15, -15, 30, -30)
+_BLEND_WEIGHTS = (0.6, 0.75)
+_ESPEAK_VARIANTS = {"female": ("f1", "f5", "f2", "f4"), "male": ("m2", "m4", "m5", "m6", "m8")}
+
+
+def _derive(
+    speaker: str,
+    pool: Sequence[VoiceProfile],
+    cast_so_far: Mapping[str, VoiceProfile],
+    engine: str,
+    derived: Sequence[VoiceProfile],
+) -> VoiceProfile | None:
+    """A new persona for ``speaker``, sounding unlike every voice in use, or None."""
+    speaking = [p for p in pool if not p.narrator] or list(pool)
+    hint = gender_hint(speaker)
+    if hint not in {p.gender for p in speaking}:
+        hint = speaking[len(derived) % len(speaking)].gender  # alternate, as the lists do
+    bases = [p for p in speaking if p.gender == hint]
+    others = [p for p in speaking if p.gender != hint]
+    heard = {_heard(r) for p in (*pool, *cast_so_far.values()) for r in p.realizations}
+    realizations: list[Realization] = []
+    for name in dict.fromkeys(r.engine for p in bases for r in p.realizations):
+        with_it = [p for p in bases if p.realization(name) is not None]
+        fresh = (r for r in _candidates(name, with_it, others) if _heard(r) not in heard)
+        found = next(fresh, None)
+        if found is None and name == engine:
+            return None
+        if found is not None:
+            realizations.append(found)
+    language = bases[0].language
+    taken = {p.id for p in (*pool, *cast_so_far.values())}
+    number = len(derived) + 1
+    while f"{language}-{hint[0]}-derived-{number}" in taken:
+        number += 1
+    return VoiceProfile(
+        id=f"{language}-{hint[0]}-derived-{number}",
+        gender=bases[0].gender,
+        language=language,
+        description=f"Derived from {', '.join(p.id for p in bases)} for {speaker!r}: "
+        f"more speakers than {language} {hint} personas.",
+        realizations=tuple(realizations),
+    )
+
+
+def _candidates(
+    engine: str, bases: Sequence[VoiceProfile], others: Sequence[VoiceProfile]
+) -> Iterator[Realization]:
+    own = [r for p in bases if (r := p.realization(engine)) is not None]
+    if engine == "kokoro":
+        pairs = [
+            (a, b) for d in range(1, len(own)) for a, b in zip(own, own[d:] + own[:d], strict=True)
+        ]
+        for weight in _BLEND_WEIGHTS:
+            for a, b in pairs:
+                yield replace(a, voice=_blend(a.voice, b.voice, weight))
+        for b in (r for p in others if (r := p.realization(engine)) is not None):
+            for a in own:
+                yield replace(a, voice=_blend(a.voice, b.voice, 0.8))
+    elif engine == "espeak":
+        for a, variant in product(own, _ESPEAK_VARIANTS.get(bases[0].gender, ())):
+            yield replace(a, voice=f"{a.voice.partition('+')[0]}+{variant}")
+    elif engine == "edge":
+        for a in own:
+            locale = "-".join(a.voice.split("-")[:2])
+            for voice in _edge_voices(locale, bases[0].gender):
+                yield replace(a, voice=voice)
+    for shift, a in product(_SHIFTS_HZ, own):
+        if -100 <= a.pitch + shift <= 100:
+            yield replace(a, pitch=a.pitch + shift)
+
+
+def _edge_voices(locale: str, gender: str) -> tuple[str, ...]:
+    """Edge's bundled voices of exactly ``locale`` and ``gender`` (none if the list is broken)."""
+    try:
+        listed = engines.list_voices("edge", lang=locale)
+    except EngineUnavailable:
+        return ()
+    return tuple(v.name for v in listed if v.locale == locale and v.gender == gender)
+
+
+def _weights(spec: str) -> dict[str, float]:
+    """A Kokoro voice or blend (``a:0.6+b:0.4``) as normalised weights per voice id."""
+    raw: dict[str, float] = {}
+    for item in spec.split("+"):
+        vid, _, weight = item.strip().partition(":")
+        try:
+            raw[vid] = raw.get(vid, 0.0) + (float(weight) if weight else 1.0)
+        except ValueError:
+            raw[vid] = raw.get(vid, 0.0) + 1.0  # the engine reports a bad weight itself
+    total = sum(raw.values()) or 1.0
+    return {vid: w / total for vid, w in raw.items()}
+
+
+def _blend(first: str, second: str, weight: float) -> str:
+    mixed: dict[str, float] = {}
+    for spec, share in ((first, weight), (second, 1 - weight)):
+        for vid, w in _weights(spec).items():
+            mixed[vid] = mixed.get(vid, 0.0) + w * share
+    return "+".join(f"{vid}:{w:.4g}" for vid, w in mixed.items())
+
+
+def _heard(realization: Realization) -> tuple[object, ...]:
+    """What tells two realizations apart by ear (Kokoro: the blend; it has no pitch)."""
+    if realization.engine == "kokoro":
+        key = tuple(sorted((v, round(w, 3)) for v, w in _weights(realization.voice).items()))
+        return ("kokoro", key)
+    return (realization.engine, realization.voice, realization.pitch)
