@@ -1,11 +1,15 @@
-"""Clip cache: keys change with every input, entries round-trip, damage is a miss."""
+"""Clip cache: keys change with every input, entries round-trip, damage is found, counted and made again."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import wave
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from tts_export.errors import OutputError
@@ -92,3 +96,120 @@ def test_an_unwritable_cache_is_an_output_error_with_the_cache_hint(tmp_path: Pa
     assert "clip cache" in str(info.value) and "--cache-dir" in info.value.hint
     assert cache.get("cd" * 32, "u") is None
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+# --- verification on read: a damaged entry is discarded, counted and made again ---
+
+KEY = "9a" * 32
+
+
+def _stored(tmp_path: Path) -> tuple[ClipCache, Clip, bytes]:
+    cache = ClipCache(tmp_path / "cache")
+    rng = np.random.default_rng(3)
+    pcm = (np.sin(np.arange(22050) * 0.03) * 9000).astype("<i2").tobytes()
+    pcm += rng.integers(-200, 200, 2205, dtype="<i2").tobytes()
+    clip = cache.put(
+        KEY,
+        utterance_id="u",
+        pcm=pcm,
+        sample_rate=22050,
+        boundaries=(Boundary(0, 400, "你好"), Boundary(400, 900, "世界")),
+        engine="e",
+        voice="v",
+        attempts=1,
+        fallback=False,
+    )
+    return cache, clip, pcm
+
+
+def _record(clip: Clip) -> Path:
+    return Path(clip.path).with_suffix(".json")
+
+
+def _rewrite_record(clip: Clip, change: Callable[[dict[str, Any]], object]) -> None:
+    path = _record(clip)
+    record = json.loads(path.read_text("utf-8"))
+    replaced = change(record)
+    path.write_text(json.dumps(record if replaced is None else replaced), "utf-8")
+
+
+def _samples_flipped(clip: Clip) -> None:
+    # Same size, other samples: what a bad disk or a stray write leaves.
+    data = bytearray(Path(clip.path).read_bytes())
+    noise = np.random.default_rng(9).integers(-30000, 30000, (len(data) - 44) // 2, dtype="<i2")
+    data[44:] = noise.tobytes()
+    Path(clip.path).write_bytes(bytes(data))
+
+
+def _header_broken(clip: Clip) -> None:
+    data = bytearray(Path(clip.path).read_bytes())
+    data[0:4] = b"JUNK"
+    Path(clip.path).write_bytes(bytes(data))
+
+
+def _stereo_header_with_a_matching_digest(clip: Clip) -> None:
+    # The digest and size agree with the file, but the file is not what the cache writes.
+    data = bytearray(Path(clip.path).read_bytes())
+    data[22] = 2  # channels
+    Path(clip.path).write_bytes(bytes(data))
+    _rewrite_record(clip, lambda r: r.update(sha256=hashlib.sha256(data).hexdigest()))
+
+
+DAMAGE: dict[str, Callable[[Clip], object]] = {
+    "samples changed, size kept": _samples_flipped,
+    "broken WAV header": _header_broken,
+    "stereo header, digest updated": _stereo_header_with_a_matching_digest,
+    "record is a JSON list": lambda c: _rewrite_record(c, lambda r: []),
+    "record is not JSON": lambda c: _record(c).write_text("{not json", "utf-8"),
+    "record is not UTF-8": lambda c: _record(c).write_bytes(b"\xff\xfe{"),
+    "record misses a key": lambda c: _rewrite_record(c, lambda r: r.pop("boundaries")),
+    "sample rate is text": lambda c: _rewrite_record(c, lambda r: r.update(sample_rate="x")),
+    "duration inflated": lambda c: _rewrite_record(c, lambda r: r.update(duration_ms=10**8)),
+    "boundary past the end": lambda c: _rewrite_record(
+        c, lambda r: r["boundaries"].append({"start_ms": 900, "end_ms": 10**7, "text": "x"})
+    ),
+    "boundary of the wrong shape": lambda c: _rewrite_record(
+        c, lambda r: r.update(boundaries=[[0, 1, "x"]])
+    ),
+    "old record without a digest": lambda c: _rewrite_record(c, lambda r: r.pop("sha256")),
+    "wav missing": lambda c: Path(c.path).unlink(),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_entry_is_discarded_and_counted(tmp_path: Path, damage: str) -> None:
+    cache, clip, pcm = _stored(tmp_path)
+    fresh = ClipCache(tmp_path / "cache")
+    assert fresh.get(KEY, "u") is not None and fresh.repaired == 0
+    DAMAGE[damage](clip)
+    assert cache.get(KEY, "u") is None
+    assert cache.repaired == 1
+    # Discarded: both files are gone, so the next read is a plain miss, not counted again.
+    assert not Path(clip.path).exists() and not _record(clip).exists()
+    assert cache.get(KEY, "u") is None and cache.repaired == 1
+    # Made again, it reads back whole.
+    cache.put(
+        KEY,
+        utterance_id="u",
+        pcm=pcm,
+        sample_rate=22050,
+        boundaries=clip.boundaries,
+        engine="e",
+        voice="v",
+        attempts=1,
+        fallback=False,
+    )
+    hit = cache.get(KEY, "u")
+    assert hit is not None and hit.duration_ms == clip.duration_ms == 1100
+    assert hit.boundaries == clip.boundaries and cache.repaired == 1
+
+
+def test_an_absent_entry_is_a_miss_not_a_repair(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    assert cache.get(KEY, "u") is None and cache.repaired == 0
+
+
+def test_the_record_holds_the_digest_of_the_wav(tmp_path: Path) -> None:
+    _, clip, _ = _stored(tmp_path)
+    record = json.loads(_record(clip).read_text("utf-8"))
+    assert record["sha256"] == hashlib.sha256(Path(clip.path).read_bytes()).hexdigest()

@@ -8,6 +8,9 @@ speech. The real engines are proven in test_render_e2e.py and the engine tests.
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tts_export.errors import EngineError, SynthesisFailed
+from tts_export.errors import EngineError, OutputError, SynthesisFailed
 from tts_export.models import (
     Casting,
     Realization,
@@ -248,3 +251,94 @@ def test_a_failing_group_is_isolated_sentence_by_sentence(tmp_path: Path) -> Non
     )
     assert engine.groups == [("好的", "坏的")]
     assert not clips["t0u0"].fallback and clips["t0u1"].fallback and backup.calls == ["坏的"]
+
+
+def test_a_damaged_cache_entry_is_made_again_and_reported(tmp_path: Path) -> None:
+    script = _script(["一二三", "四五", "六七八九"])
+    first = synthesize_script(
+        script, _casting(), engine=ScriptedEngine("main"), fallback=None, cache=ClipCache(tmp_path)
+    )
+    wav = Path(first["u1"].path)
+    original = wav.read_bytes()
+    damaged = bytearray(original)
+    middle = len(damaged) // 2
+    damaged[middle : middle + 400] = bytes(400)  # speech zeroed, size unchanged
+    assert damaged != original
+    wav.write_bytes(bytes(damaged))
+    engine, cache = ScriptedEngine("main"), ClipCache(tmp_path)
+    seen: list[Progress] = []
+    clips = synthesize_script(
+        script, _casting(), engine=engine, fallback=None, cache=cache, on_progress=seen.append
+    )
+    assert engine.calls == ["四五"]  # only the damaged one
+    assert not clips["u1"].cached and clips["u0"].cached and clips["u2"].cached
+    assert wav.read_bytes() == original
+    assert cache.repaired == 1 and seen[-1].repaired == 1 and seen[-1].done == 3
+    # Whole again: a third run reads everything from the cache and repairs nothing.
+    again = ClipCache(tmp_path)
+    synthesize_script(script, _casting(), engine=engine, fallback=None, cache=again)
+    assert again.repaired == 0 and engine.calls == ["四五"]
+
+
+def _leftovers(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_an_unwritable_cache_is_one_clear_error(tmp_path: Path) -> None:
+    # A cache folder whose parent is a regular file: writes fail, even for root.
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    engine = ScriptedEngine("main", max_jobs=4)
+    with pytest.raises(OutputError) as info:
+        synthesize_script(
+            _script([f"第{i}句话" for i in range(8)]),
+            _casting(),
+            engine=engine,
+            fallback=None,
+            cache=ClipCache(blocker / "cache"),
+        )
+    error = info.value
+    assert str(blocker) in error.path and "clip cache" in error.message
+    assert "--cache-dir" in error.hint
+    assert _leftovers(tmp_path) == []
+
+
+_FULL_DISK = """
+import json, resource, sys
+from pathlib import Path
+from tts_export.engines.espeak.engine import EspeakEngine
+from tts_export.errors import OutputError
+from tts_export.models import Casting, Realization, Script, Transcript, Utterance, VoiceProfile
+from tts_export.synth import synthesize_script
+from tts_export.synth.cache import ClipCache
+
+texts = ["今天天气很好，我们出去走走吧。"] * 2 + [f"这是第{i}句比较长的话，用来写满磁盘。" for i in range(6)]
+utterances = tuple(
+    Utterance(f"u{i}", None, "A", t, t, i + 1, i, 0) for i, t in enumerate(texts)
+)
+casting = Casting({"A": VoiceProfile("a", "female", "zh", "", (Realization("espeak", "cmn"),))})
+resource.setrlimit(resource.RLIMIT_FSIZE, (60000, 60000))  # every file stops at 60 kB: a full disk
+try:
+    synthesize_script(
+        Script(Transcript("t.md", {}, ()), utterances), casting, engine=EspeakEngine(),
+        fallback=None, cache=ClipCache(Path(sys.argv[1])), jobs=3,
+    )
+except OutputError as exc:
+    print(json.dumps({"type": "OutputError", "path": exc.path, "message": exc.message, "hint": exc.hint}))
+"""
+
+
+def test_a_full_disk_during_synthesis_is_one_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "ExceptionGroup" not in done.stderr
+    report = json.loads(done.stdout)
+    assert report["type"] == "OutputError" and str(tmp_path / "cache") in report["path"]
+    assert "File too large" in report["message"] and "--cache-dir" in report["hint"]
+    assert _leftovers(tmp_path) == []

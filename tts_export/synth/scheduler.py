@@ -4,7 +4,10 @@ Owns the only event loop of a render. Work runs in script order, at most
 ``jobs`` engine calls at once; identical (voice, text) pairs are rendered
 once. An utterance the engine gives up on is rendered by the fallback engine
 in the same persona; one that no engine can render is reported at the end,
-after everything else is cached, so a rerun only retries the failures.
+after everything else is cached, so a rerun only retries the failures. A
+cache entry that fails verification is made again and counted
+(``Progress.repaired``, ``ClipCache.repaired``). A failure that is not the
+engine's (the cache cannot be written) stops the stage with that one error.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tts_export.engines.base import Engine, GroupingEngine
-from tts_export.errors import EngineError, SynthesisFailed, VoiceError
+from tts_export.errors import EngineError, SynthesisFailed, TtsExportError, VoiceError
 from tts_export.models import Casting, Clip, Realization, Script, Synthesis, Utterance
 from tts_export.synth.cache import ClipCache, clip_key
 from tts_export.synth.clips import finish
@@ -22,7 +25,10 @@ from tts_export.synth.clips import finish
 
 @dataclass(frozen=True)
 class Progress:
-    """Where synthesis stands, sent to the progress callback after each clip."""
+    """Where synthesis stands, sent to the progress callback after each clip.
+
+    ``repaired`` counts cache entries found damaged so far (each made again).
+    """
 
     total: int
     done: int
@@ -31,6 +37,7 @@ class Progress:
     failures: int
     utterance_id: str
     engine: str
+    repaired: int = 0
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -211,6 +218,7 @@ async def _run(
                     failures=len(failures),
                     utterance_id=unit.utterances[-1].id,
                     engine=clip.engine if clip else engine.name,
+                    repaired=cache.repaired,
                 )
             )
 
@@ -278,17 +286,27 @@ async def _run(
         for unit in job.units:
             await render_one(unit, job.realization)
 
-    async with asyncio.TaskGroup() as tasks:
-        for job in _plan(utterances, casting, engine, post, group):
-            tasks.create_task(render(job))
     try:
-        await engine.aclose()
+        async with asyncio.TaskGroup() as tasks:
+            for job in _plan(utterances, casting, engine, post, group):
+                tasks.create_task(render(job))
+    except* TtsExportError as group:
+        raise first_error(group) from None
     finally:
-        if fallback is not None and fallback is not engine:
-            await fallback.aclose()
+        try:
+            await engine.aclose()
+        finally:
+            if fallback is not None and fallback is not engine:
+                await fallback.aclose()
     if failures:
         raise SynthesisFailed(sorted(failures))
     return clips
+
+
+def first_error(group: BaseExceptionGroup[TtsExportError]) -> TtsExportError:
+    """The first of the errors the stage's tasks raised (the one that stopped the others)."""
+    first = group.exceptions[0]
+    return first if isinstance(first, TtsExportError) else first_error(first)
 
 
 async def _fail_over(

@@ -46,8 +46,12 @@ class LibraryImage:
                 fd = os.memfd_create("tts-export-espeak", os.MFD_CLOEXEC)
             except OSError:
                 return
+            view, written = memoryview(data), 0
             try:
-                os.write(fd, data)
+                # A short write (a file-size limit) would leave a truncated library
+                # that crashes the process when it is mapped: all of it, or the file itself.
+                while written < len(data):
+                    written += os.write(fd, view[written:])
             except OSError:
                 os.close(fd)
                 return
