@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +35,7 @@ from tts_export.audio.tags import (
     write_vorbis_extras,
 )
 from tts_export.errors import ConfigError, OutputError
+from tts_export.files import remove_stale_temporaries, temporary_folder, temporary_name
 from tts_export.models import Timeline
 from tts_export.units import samples_to_ms
 
@@ -179,9 +179,7 @@ def _codec_loss(job: _Job, plan: GainPlan) -> float:
         return 0.0
     # The file carries the mono programme on every channel: their powers add up.
     wanted = before.integrated_lufs + 10 * math.log10(job.channels)
-    probe = replace(
-        job, timeline=excerpt, tmp=job.tmp.with_name(job.tmp.name + ".probe"), cover=None
-    )
+    probe = replace(job, timeline=excerpt, tmp=temporary_name(job.tmp), cover=None)
     try:
         _encode(probe, plan.gain_db)
         after = _measure(probe)
@@ -268,11 +266,12 @@ def write_audio(
         )
     rate = spec.output_rate(sample_rate or timeline.sample_rate)
     chosen = bitrate or (spec.mono if channels == 1 else spec.stereo)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.{fmt}")
+    tmp = temporary_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".tts-meta-") as folder:
-            metadata = Path(folder) / "meta.txt"
+        remove_stale_temporaries(path.parent)  # what killed runs left (up to 1 GB each)
+        with temporary_folder(path.parent, "tts-meta") as folder:
+            metadata = folder / "meta.txt"
             tags = tags_from_meta(meta or {})
             # MP3: the comment goes in a COMM frame (write_id3_comment), not TXXX.
             plain = {
@@ -281,7 +280,7 @@ def write_audio(
             metadata.write_text(ffmetadata(plain, chapters), encoding="utf-8")
             picture = None
             if cover is not None and spec.cover == "ffmpeg":
-                picture = Path(folder) / f"cover{cover.suffix}"
+                picture = folder / f"cover{cover.suffix}"
                 picture.write_bytes(cover.data)
             job = _Job(
                 timeline,

@@ -23,6 +23,7 @@ from typing import Any
 from tts_export.audio.cover import Cover
 from tts_export.audio.ffmpeg import probe_text
 from tts_export.errors import OutputError
+from tts_export.files import temporary_name
 from tts_export.models import Chapter
 
 # Front-matter keys (first one present wins) → ffmpeg's generic tag names,
@@ -202,7 +203,7 @@ def write_id3_comment(path: Path, tags: Mapping[str, str]) -> None:
         + comment.encode("utf-16-le")
     )
     frame = b"COMM" + struct.pack(">I", len(body)) + b"\x00\x00" + body
-    tmp = path.with_name(f".{path.name}.id3")
+    tmp = temporary_name(path)
     try:
         with open(path, "rb") as source:
             header = source.read(10)
