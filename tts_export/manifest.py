@@ -1,11 +1,19 @@
-"""Manifest: what a render made, as one JSON document beside the outputs."""
+"""Manifest: what a render made, as one JSON document beside the outputs.
+
+Besides the files and figures of the render, the manifest keeps what a
+listening page needs to be built again later without synthesis (``publish``):
+each utterance's turn and section, and, when the parsed transcript is given,
+its language, sections and turns with their glossary notes. The front matter
+is kept as ``meta``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from tts_export.models import Casting, Timeline
+from tts_export.captions.transcripts import note_text
+from tts_export.models import Casting, Timeline, Transcript
 
 
 def build_manifest(
@@ -18,8 +26,22 @@ def build_manifest(
     files: Mapping[str, str],
     meta: Mapping[str, Any],
     loudness: Mapping[str, float | None] | None = None,
+    transcript: Transcript | None = None,
 ) -> dict[str, Any]:
-    """The manifest as a JSON-ready dict (see the README for its fields)."""
+    """The manifest as a JSON-ready dict (see the README for its fields).
+
+    Args:
+        timeline: the placed utterances and chapters.
+        casting: who speaks with which persona.
+        audio_name: the audio file's name.
+        duration_ms: the audio's measured length.
+        engine: the engine asked for.
+        files: output kind -> file name.
+        meta: the front matter (JSON-friendly values); kept as ``meta``.
+        loudness: the measured loudness figures.
+        transcript: the parsed transcript; when given, ``language``, ``sections``
+            and ``turns`` (speaker, source line, glossary notes) are added.
+    """
     utterances = []
     for p in timeline.placements:
         u, clip = p.utterance, p.clip
@@ -31,6 +53,8 @@ def build_manifest(
                 "section": u.section,
                 "speaker": u.speaker,
                 "line": u.line,
+                "turn_index": u.turn_index,
+                "section_index": u.section_index,
                 "display": u.display,
                 "spoken": u.spoken,
                 "start_ms": p.start_ms,
@@ -44,7 +68,7 @@ def build_manifest(
             }
         )
     spoken = [x for x in utterances if x["kind"] == "speech"]
-    return {
+    manifest: dict[str, Any] = {
         "audio": audio_name,
         "duration_ms": duration_ms,
         "engine": engine,
@@ -66,4 +90,38 @@ def build_manifest(
         },
         "loudness": dict(loudness or {}),
         "files": dict(files),
+        "meta": dict(meta),
+    }
+    if transcript is not None:
+        manifest.update(transcript_fields(transcript))
+    return manifest
+
+
+def transcript_fields(transcript: Transcript) -> dict[str, Any]:
+    """What a page needs from the parsed transcript: language, sections, turns and notes.
+
+    ``turns`` are numbered as utterances' ``turn_index`` counts them (every
+    turn of every section, in order); a glossary note is kept without its
+    brackets, whether or not it was spoken.
+    """
+    turns: list[dict[str, Any]] = []
+    for section_index, section in enumerate(transcript.sections):
+        for turn in section.turns:
+            turns.append(
+                {
+                    "index": len(turns),
+                    "section_index": section_index,
+                    "speaker": turn.speaker,
+                    "line": turn.line,
+                    "kind": turn.kind,
+                    "glossary": [{"term": g.term, "note": note_text(g)} for g in turn.glossary],
+                }
+            )
+    return {
+        "language": transcript.language,
+        "sections": [
+            {"index": n, "title": section.title, "line": section.line}
+            for n, section in enumerate(transcript.sections)
+        ],
+        "turns": turns,
     }
