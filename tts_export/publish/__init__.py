@@ -1,0 +1,81 @@
+"""Publish: a render's manifest in; an accessible listening page (``<stem>.html``) beside it out.
+
+The page plays the audio with a caption area, chapters, a speaker timeline
+and an interactive transcript (WCAG 2.2 AA), from the files of one render,
+by relative URL: the folder can be copied to any static host or opened from
+``file://``. ``write_page`` makes it from a finished render's folder;
+``page_html`` from a manifest in memory (the export stage).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tts_export.files import write_text_atomic
+from tts_export.publish.data import (
+    MANIFEST_SUFFIX,
+    PageData,
+    PageError,
+    locate_manifest,
+    page_data,
+    read_manifest,
+)
+from tts_export.publish.page import build_page
+
+PAGE_SUFFIX = ".html"
+
+__all__ = ["PAGE_SUFFIX", "PageData", "PageError", "page_html", "write_page"]
+
+
+def page_html(manifest: Mapping[str, Any], *, stem: str) -> str:
+    """The listening page for a render, from its manifest (no file is read).
+
+    Args:
+        manifest: the render's manifest as ``build_manifest`` makes it; its
+            ``files`` name the audio, captions and transcripts beside the page.
+        stem: the render's file stem.
+
+    Returns:
+        The page's HTML text.
+
+    Raises:
+        PageError: the manifest lacks what a page needs.
+    """
+    return build_page(page_data(manifest, stem=stem))
+
+
+def write_page(target: str | os.PathLike[str]) -> Path:
+    """Write the listening page of a finished render, from its manifest; no synthesis.
+
+    Only the files that are still beside the manifest are linked; the audio
+    must be there.
+
+    Args:
+        target: ``OUTDIR/STEM`` (as in ``out/episode``), the render's
+            ``<stem>.manifest.json``, or an output folder holding one render.
+
+    Returns:
+        The page's path: ``<stem>.html`` beside the manifest (its links are relative).
+
+    Raises:
+        PageError: no render is found, its manifest is unusable, or its audio is missing.
+        OutputError: the page cannot be written.
+    """
+    manifest_path = locate_manifest(Path(target))
+    folder = manifest_path.parent
+    stem = manifest_path.name[: -len(MANIFEST_SUFFIX)]
+    manifest = dict(read_manifest(manifest_path))
+    data = page_data(manifest, stem=stem, where=str(manifest_path))
+    if not (folder / data.files["audio"]).is_file():
+        raise PageError(
+            str(manifest_path),
+            f"its audio {data.files['audio']} is not beside it",
+            hint="copy the render's files together, or render again",
+        )
+    present = {kind: name for kind, name in data.files.items() if (folder / name).is_file()}
+    page = build_page(replace(data, files=present))
+    return write_text_atomic(folder / f"{stem}{PAGE_SUFFIX}", page)
