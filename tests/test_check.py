@@ -11,8 +11,9 @@ from test_cues import EN_SENTENCES, SENTENCES, make_timeline
 
 from tts_export.captions.check import check_subtitles
 from tts_export.captions.cues import build_cues
+from tts_export.captions.formats import write_subtitles
 from tts_export.captions.profiles import get_profile
-from tts_export.captions.speakers import speaker_label
+from tts_export.captions.speakers import is_dialogue, shown_line, speaker_lines
 from tts_export.errors import ConfigError, SubtitleError
 from tts_export.models import Cue
 
@@ -36,13 +37,11 @@ def write(
 
 
 def cues_to_events(cues: tuple[Cue, ...], lang: str) -> list[tuple[int, int, str]]:
-    out = []
-    for cue in cues:
-        lines = list(cue.lines)
-        if cue.label:
-            lines[0] = speaker_label(cue.speaker, lang) + lines[0]
-        out.append((cue.start_ms, cue.end_ms, r"\N".join(lines)))
-    return out
+    """Cues as shown: labels where speakers change, a hyphen per speaker in two-speaker cues."""
+    return [
+        (cue.start_ms, cue.end_ms, r"\N".join(shown_line(x, lang) for x in speaker_lines(cue)))
+        for cue in cues
+    ]
 
 
 def rules(report: dict[str, Any], kind: str) -> set[str]:
@@ -200,3 +199,44 @@ def test_dialogue_dashes_mark_a_speaker_change(tmp_path: Path) -> None:
     report = check_subtitles(ass, audio_ms=None, profile="netflix", language="en")
     assert "speaker-label" not in rules(report, "warnings")
     assert report["errors"] == []
+
+
+def test_a_two_speaker_cue_hands_over_to_its_last_speaker(tmp_path: Path) -> None:
+    vtt = tmp_path / "two.vtt"
+    vtt.write_text(
+        "WEBVTT\n\nNOTE Language: en\n\n00:00:01.000 --> 00:00:02.500\n<v A>A: Hi.</v>\n\n"
+        "00:00:02.583 --> 00:00:04.000\n<v A>-Fine.</v>\n<v B>-B: Yes.</v>\n\n"
+        "00:00:04.083 --> 00:00:06.000\n<v B>More from me.</v>\n\n"
+        "00:00:06.083 --> 00:00:08.000\n<v A>Back to me.</v>\n",
+        encoding="utf-8",
+    )
+    report = check_subtitles(vtt, audio_ms=None, profile="netflix", language="en")
+    assert report["cues"] == 4 and report["errors"] == []
+    assert [w["cue"] for w in report["warnings"] if w["rule"] == "speaker-label"] == [4]
+
+
+def test_ass_centiseconds_do_not_make_a_cue_too_short(tmp_path: Path) -> None:
+    """An 833 ms cue can only be 830 ms in ASS (10 ms steps): not a finding; 820 ms is."""
+    ass = write(tmp_path / "c.ass", [(0, 830, "Hi."), (1000, 1820, "Yes.")], names=["A", "A"])
+    report = check_subtitles(ass, audio_ms=None, profile="netflix", language="en")
+    assert [w["cue"] for w in report["warnings"] if w["rule"] == "min-duration"] == [2]
+
+
+def test_built_captions_with_joined_cues_pass_as_written(tmp_path: Path) -> None:
+    """Short cues joined by the builder, written by the real writers: no error, none too short."""
+    items = [("主持人", "这是一种非常可怕的竞争啊。"), ("主持人", "对吧？"), ("闲哥", "对。")]
+    items += [("闲哥", "我觉得他还是把这个事情抓抓稳。"), ("老修", "嗯。"), ("闲哥", "对吧？")]
+    timeline = make_timeline(items * 3, pause=150)
+    profile = get_profile("netflix", language="zh", max_chars=None, max_lines=None)
+    cues = build_cues(timeline, language="zh", profile=profile)
+    assert any(is_dialogue(c) for c in cues)
+    written = write_subtitles(
+        cues, out_dir=tmp_path, stem="j", formats=("srt", "vtt"), chapters=(), language="zh"
+    )
+    for path in written.values():
+        report = check_subtitles(
+            path, audio_ms=timeline.duration_ms, profile="netflix", language=None
+        )
+        assert report["errors"] == [], path
+        found = rules(report, "warnings")
+        assert not found & {"min-duration", "speaker-label", "gap", "max-duration"}, (path, found)

@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from tts_export.captions import profiles
 from tts_export.captions.cues import build_cues
 from tts_export.captions.profiles import CaptionProfile, get_profile
-from tts_export.captions.speakers import speaker_label
+from tts_export.captions.speakers import (
+    JoinedCue,
+    is_dialogue,
+    shown_line,
+    speaker_lines,
+)
 from tts_export.errors import ConfigError
 from tts_export.lang import display_width, has_han
 from tts_export.models import Boundary, Clip, Cue, Placement, Timeline, Utterance
@@ -115,36 +120,48 @@ def assert_valid(
         assert 1 <= len(cue.lines) <= profile.max_lines
         placement = by_id[cue.utterance_id]
         assert cue.speaker == placement.utterance.speaker
-        label = speaker_label(cue.speaker, lang) if cue.label else ""
-        for k, line in enumerate(cue.lines):
-            width = display_width((label if k == 0 else "") + line, lang)
+        ids = utterance_ids(cue)
+        lines = speaker_lines(cue)
+        assert {line.speaker for line in lines} == {by_id[i].utterance.speaker for i in ids}
+        for line in lines:
+            width = display_width(shown_line(line, lang), lang)
             assert width <= profile.max_chars, (cue.lines, width)
             if lang == "zh":
-                assert line[-1] not in "，。,", line
-                assert line == line.strip()
-        if cue.kind == "speech":
-            assert cue.label == (cue.speaker != last_speaker) or not cue.label
-            if cue.speaker != last_speaker:
-                assert cue.label, f"speaker change without label at cue {n}"
-            last_speaker = cue.speaker
+                assert line.text[-1] not in "，。,", line
+                assert line.text == line.text.strip()
+            if cue.kind == "speech":
+                if line.speaker != last_speaker:
+                    assert line.label, f"speaker change without label at cue {n}"
+                last_speaker = line.speaker
+        if is_dialogue(cue):  # one hyphenated line per speaker (Netflix, BBC)
+            assert len({line.speaker for line in lines}) == len(lines) == 2
+            assert all(line.dash for line in lines)
         if n + 1 < len(cues):
             nxt = cues[n + 1]
             assert nxt.start_ms - cue.end_ms >= profile.min_gap_ms
         assert cue.end_ms <= timeline.duration_ms
-    # a cue starts within 100 ms of its speech: the first cue of each utterance
+        assert cue.end_ms - cue.start_ms <= profile.max_ms or len(ids) == 1
+    # a cue starts within 100 ms of its speech: the first cue of each utterance; an
+    # utterance joined into a cue that began earlier is spoken while that cue shows
     firsts: dict[str, Cue] = {}
     for cue in cues:
         firsts.setdefault(cue.utterance_id, cue)
+        for uid in utterance_ids(cue)[1:]:
+            if firsts.setdefault(uid, cue) is cue:
+                assert cue.start_ms < speech_start(by_id[uid]) < cue.end_ms
     for uid, cue in firsts.items():
-        if cue.kind == "speech":
+        if cue.kind == "speech" and cue.utterance_id == uid:
             assert abs(cue.start_ms - speech_start(by_id[uid])) <= profile.sync_ms
     # text joined back equals the display text, minus the punctuation zh-Hans removes
-    for uid, placement in by_id.items():
-        if not any(ch.isalnum() for ch in placement.utterance.display):
-            assert not any(c.utterance_id == uid for c in cues)  # punctuation only: no cue
-            continue
-        joined = "".join("".join(c.lines) for c in cues if c.utterance_id == uid)
-        assert _DROPPED.sub("", joined) == _DROPPED.sub("", placement.utterance.display)
+    spoken = [p for p in by_id.values() if any(ch.isalnum() for ch in p.utterance.display)]
+    assert set(firsts) == {p.utterance.id for p in spoken}  # punctuation only: no cue
+    joined = "".join("".join(c.lines) for c in cues)
+    displays = "".join(p.utterance.display for p in spoken)
+    assert _DROPPED.sub("", joined) == _DROPPED.sub("", displays)
+
+
+def utterance_ids(cue: Cue) -> tuple[str, ...]:
+    return cue.utterance_ids if isinstance(cue, JoinedCue) else (cue.utterance_id,)
 
 
 def test_seed_chinese_cues_meet_every_rule() -> None:
@@ -252,11 +269,103 @@ def test_sentence_boundary_with_leading_silence_sets_the_start() -> None:
 
 def test_short_cue_extends_into_silence_but_never_over_next_speech() -> None:
     timeline = make_timeline([("A", "嗯。"), ("B", "对吧？")], pause=2000)
-    first, second = build_cues(timeline, language="zh", profile=ZH)
+    first, _ = build_cues(timeline, language="zh", profile=ZH)
     assert first.end_ms - first.start_ms == ZH.min_ms
     close = make_timeline([("A", "嗯。"), ("B", "对吧？")], pause=150)
-    first, second = build_cues(close, language="zh", profile=ZH)
-    assert second.start_ms - first.end_ms == ZH.min_gap_ms  # chained, not overlapping
+    (joined,) = build_cues(close, language="zh", profile=ZH)  # too short apart: one cue
+    assert joined.end_ms - joined.start_ms >= ZH.min_ms
+    assert isinstance(joined, JoinedCue) and joined.voices == ("A", "B")
+
+
+def _durations(cues: tuple[Cue, ...]) -> list[int]:
+    return [c.end_ms - c.start_ms for c in cues]
+
+
+def test_a_tag_question_too_short_to_read_joins_the_sentence_before() -> None:
+    """Issue 12: 38 cues such as "对吧？" (597 ms) stayed under 5/6 s in the seed."""
+    items = [
+        ("主持人", "我们来看看。"),
+        ("主持人", "这是一种非常可怕的竞争啊。"),
+        ("主持人", "对吧？"),
+        ("主持人", "就好像我记得我看过一期节目。"),
+    ]
+    timeline = make_timeline(items, pause=150)
+    cues = build_cues(timeline, language="zh", profile=ZH)
+    assert [c.lines for c in cues] == [
+        ("我们来看看",),
+        ("这是一种非常可怕的竞争啊 对吧？",),
+        ("就好像我记得我看过一期节目",),
+    ]
+    assert min(_durations(cues)) >= ZH.min_ms
+    assert isinstance(cues[1], JoinedCue) and cues[1].utterance_ids == ("u0001", "u0002")
+    assert not cues[1].label and cues[1].voices == ("主持人",)
+    assert_valid(cues, timeline, ZH, "zh")
+    # with the label there is no room on one line: the two sentences are laid out again
+    cues = build_cues(make_timeline(items[1:], pause=150), language="zh", profile=ZH)
+    assert [c.lines for c in cues] == [
+        ("这是一种", "非常可怕的竞争啊 对吧？"),
+        ("就好像我记得我看过一期节目",),
+    ]
+    assert cues[0].label and min(_durations(cues)) >= ZH.min_ms
+
+
+def test_with_no_room_on_either_side_two_sentences_are_planned_together() -> None:
+    """The seed's "对吧？" between two full two-line cues: no join fits, a new plan does."""
+    items = [
+        ("老修", "他已经把OpenAI深深的绑定在就是美国现在的这个发展上面了嘛。"),
+        ("老修", "对吧？"),
+        ("老修", "无论是硬件投入，还是说未来的舆论的这个传播，还是说商业模式。"),
+    ]
+    timeline = make_timeline(items, pause=150, ms_per_char=180)
+    cues = build_cues(timeline, language="zh", profile=ZH)
+    assert min(_durations(cues)) >= ZH.min_ms
+    assert [c.lines for c in cues][1:] == [
+        ("现在的这个发展上面了嘛 对吧？",),
+        ("无论是硬件投入 还是说未来的", "舆论的这个传播 还是说商业模式"),
+    ]
+    assert isinstance(cues[1], JoinedCue) and cues[1].utterance_ids == ("u0000", "u0001")
+    assert_valid(cues, timeline, ZH, "zh")
+
+
+def test_a_short_reply_of_another_speaker_becomes_a_two_speaker_cue() -> None:
+    items = [("闲哥", "你现在先卖自己嘛。"), ("老修", "对。"), ("闲哥", "然后后面卖大牌。")]
+    timeline = make_timeline(items, pause=150)
+    cues = build_cues(timeline, language="zh", profile=ZH)
+    assert min(_durations(cues)) >= ZH.min_ms
+    dialogue = [c for c in cues if is_dialogue(c)]
+    assert len(dialogue) == 1 and len(cues) == 2
+    lines = speaker_lines(dialogue[0])
+    assert [shown_line(x, "zh") for x in lines] in (
+        ["-闲哥：你现在先卖自己嘛", "-老修：对"],
+        ["-老修：对", "-闲哥：然后后面卖大牌"],
+    )
+    assert_valid(cues, timeline, ZH, "zh")
+
+
+def test_english_short_cue_joins_on_one_line() -> None:
+    items = [("HOST", "Is that what you mean?"), ("HOST", "OK."), ("GUEST", "Yes, it is.")]
+    timeline = make_timeline(items, ms_per_char=60, pause=120)
+    cues = build_cues(timeline, language="en", profile=EN)
+    assert cues[0].lines == ("Is that what you mean? OK.",)
+    assert min(_durations(cues)) >= EN.min_ms
+    assert_valid(cues, timeline, EN, "en")
+
+
+def test_no_join_that_would_break_a_line_or_duration_rule() -> None:
+    full = "你" * 13 + "。"  # with "闲哥：" a full line; with a dialogue hyphen too wide
+    items = [("闲哥", full), ("主持人", "对吧？"), ("主持人", "[笑]")]
+    timeline = make_timeline(items, ms_per_char=150, pause=150)
+    cues = build_cues(timeline, language="zh", profile=ZH)
+    assert [c.lines for c in cues] == [("你" * 13,), ("对吧？",), ("[笑]",)]
+    assert cues[1].end_ms - cues[1].start_ms < ZH.min_ms  # no room on either side: it stays
+    assert not any(isinstance(c, JoinedCue) for c in cues)
+    assert_valid(cues, timeline, ZH, "zh")
+    wider = make_timeline([("闲哥", full[1:]), *items[1:]], ms_per_char=150, pause=150)
+    assert is_dialogue(build_cues(wider, language="zh", profile=ZH)[0])  # one less: it fits
+    slow = make_timeline([("A", "嗯。"), ("A", "我" * 30 + "。"), ("B", "好。")], pause=150)
+    cues = build_cues(slow, language="zh", profile=ZH)
+    assert all(c.end_ms - c.start_ms <= ZH.max_ms for c in cues)  # 7 s is the limit
+    assert_valid(cues, slow, ZH, "zh")
 
 
 def test_gaps_up_to_half_a_second_are_chained() -> None:

@@ -12,14 +12,16 @@ wider than the profile allows, a cue past the end of the audio. Soft rules
 (warnings): duration under 5/6 s or over 7 s, reading speed over the limit,
 gaps under 2 frames or short gaps not chained to 2 frames, Chinese commas or
 full stops at a line end, a Chinese top line longer than the bottom one, a
-cue with no speaker where speakers change.
+cue with no speaker where speakers change. A two-speaker cue (a hyphen per
+speaker line, or one voice span each) hands over to its last speaker. ASS
+keeps centiseconds, so gaps and the shortest duration allow 9 ms there.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,11 @@ _WORD = re.compile(r"[A-Za-z0-9'’]+")
 
 @dataclass(frozen=True)
 class _Cue:
-    """One cue as read: number (1-based), times, visible lines, speaker if known."""
+    """One cue as read: number (1-based), times, visible lines, speakers if known.
+
+    ``speaker`` opens the cue; ``last_speaker`` ends it (another one in a
+    two-speaker cue), and is who the next cue continues from.
+    """
 
     number: int
     start_ms: int
@@ -46,6 +52,7 @@ class _Cue:
     speaker: str | None
     labelled: bool
     style: str
+    last_speaker: str | None = None
 
 
 def _fmt(ms: int) -> str:
@@ -78,14 +85,13 @@ def _load(path: Path) -> pysubs2.SSAFile:
         ) from exc
 
 
-def _vtt_voices(path: Path) -> list[str | None]:
-    """The ``<v Name>`` of each VTT cue in file order (pysubs2 drops them)."""
+def _vtt_voices(path: Path) -> list[list[str]]:
+    """The ``<v Name>`` spans of each VTT cue in file order (pysubs2 drops them)."""
     text = path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
-    voices: list[str | None] = []
+    voices: list[list[str]] = []
     for block in re.split(r"\n\s*\n", text):
         if "-->" in block and not block.lstrip().startswith("NOTE"):
-            match = _VOICE.search(block)
-            voices.append(match.group(1).strip() if match else None)
+            voices.append([match.group(1).strip() for match in _VOICE.finditer(block)])
     return voices
 
 
@@ -98,7 +104,7 @@ def _read_cues(path: Path, language: str | None) -> tuple[list[_Cue], str]:
     texts = [tuple(e.plaintext.replace("\r", "").split("\n")) for e in events]
     lang = language or detect_language(" ".join(" ".join(t) for t in texts))
     lang = language_key(lang)
-    voices: list[str | None] = [e.name or None for e in events]
+    voices: list[list[str]] = [[e.name] if e.name else [] for e in events]
     if path.suffix.lower() == ".vtt":
         found = _vtt_voices(path)
         if len(found) == len(events):
@@ -108,10 +114,15 @@ def _read_cues(path: Path, language: str | None) -> tuple[list[_Cue], str]:
     for number, (event, lines, voice) in enumerate(zip(events, texts, voices, strict=True), 1):
         lines = tuple(line.strip() for line in lines)
         match = label_re.match(lines[0]) if lines else None
-        speaker = voice or (match.group(1) if match else None)
-        cues.append(
-            _Cue(number, int(event.start), int(event.end), lines, speaker, bool(match), event.style)
+        speaker = voice[0] if voice else (match.group(1) if match else None)
+        # a two-speaker cue: "-A: ..." / "-B: ...", or one voice span per speaker
+        turns = [label_re.match(line) for line in lines[1:] if line.startswith("-")]
+        later = [m.group(1) for m in turns if m]
+        last = later[-1] if later else (voice[-1] if voice else speaker)
+        cue = _Cue(
+            number, int(event.start), int(event.end), lines, speaker, bool(match), event.style, last
         )
+        cues.append(cue)
     return cues, lang
 
 
@@ -168,13 +179,18 @@ def _check_text(cue: _Cue, lang: str, profile: CaptionProfile, report: _Report) 
             )
 
 
-def _check_timing(cue: _Cue, profile: CaptionProfile, report: _Report) -> float | None:
-    """Duration and reading speed for one cue; returns its characters per second."""
+def _check_timing(
+    cue: _Cue, profile: CaptionProfile, report: _Report, slack: int = 0
+) -> float | None:
+    """Duration and reading speed for one cue; returns its characters per second.
+
+    ``slack``: the file format's time rounding (an 833 ms cue is 830 ms in ASS).
+    """
     duration = cue.end_ms - cue.start_ms
     if duration <= 0:
         report.add(True, cue, "duration", f"ends at {_fmt(cue.end_ms)}, not after its start")
         return None
-    if duration < profile.min_ms:
+    if duration + slack < profile.min_ms:
         report.add(False, cue, "min-duration", f"{duration} ms, under {profile.min_ms} ms")
     if duration > profile.max_ms:
         report.add(False, cue, "max-duration", f"{duration} ms, over {profile.max_ms} ms")
@@ -240,7 +256,8 @@ def _check_sequence(
 
 def _check_speakers(cues: list[_Cue], report: _Report) -> None:
     """A speaker change must be visible: a label, a dash, a voice tag or its own style."""
-    for before, cue in itertools.pairwise(cues):
+    for earlier, cue in itertools.pairwise(cues):
+        before = replace(earlier, speaker=earlier.last_speaker or earlier.speaker)
         if cue.speaker is None and before.speaker is not None and not cue.labelled:
             if any(c.speaker is not None and not c.labelled for c in cues):
                 report.add(
@@ -286,9 +303,10 @@ def check_subtitles(
     limits = get_profile(profile, language=lang)
     report = _Report()
     cps_seen: list[float] = []
+    slack = 9 if Path(path).suffix.lower() in (".ass", ".ssa") else 0
     for cue in cues:
         _check_text(cue, lang, limits, report)
-        cps = _check_timing(cue, limits, report)
+        cps = _check_timing(cue, limits, report, slack)
         if cps is not None:
             cps_seen.append(cps)
         if audio_ms is not None and cue.end_ms > audio_ms:
@@ -298,7 +316,6 @@ def check_subtitles(
                 "past-audio-end",
                 f"ends at {_fmt(cue.end_ms)}, after the audio ({_fmt(audio_ms)})",
             )
-    slack = 9 if Path(path).suffix.lower() in (".ass", ".ssa") else 0
     gaps = _check_sequence(cues, limits, report, slack)
     _check_speakers(cues, report)
     order = {"errors": report.errors, "warnings": report.warnings}

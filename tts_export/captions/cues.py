@@ -1,101 +1,40 @@
 """Cue building: a ``Timeline`` in, caption ``Cue``s out (integer ms).
 
-Each utterance's display text is cut into atoms (see ``linebreak``); a
-dynamic programme then groups atoms into cues of at most ``max_lines`` lines
-of ``max_chars`` width, preferring breaks after punctuation, fewer cues,
-balanced (in Chinese bottom-heavy) lines and durations inside the profile's
-limits. Times come from the clip (see ``timing``): its word or sentence
-boundaries where the engine gave them, otherwise proportional to characters,
-then a timing pass keeps 2-frame gaps, chains short gaps and stretches short
-cues into the silence that follows.
+Each utterance is planned into cues on its own (see ``plan``): line breaks
+and cue breaks chosen by a dynamic programme, times from the clip's word or
+sentence boundaries. A timing pass then keeps 2-frame gaps, chains short
+gaps and stretches short cues into the silence that follows (``timing``).
+A cue still too short to read (under 5/6 s, the next speech too close) is
+fixed in two steps: its sentence is planned again together with a
+neighbouring sentence of the same speaker, so a cue may hold the end of one
+and the start of the other; what is left is joined with a neighbouring cue,
+across a change of speaker as a two-speaker cue (see ``merge``).
 """
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from tts_export.captions.linebreak import Breaker, cut_atoms, normalize
+from tts_export.captions.merge import merge_short
+from tts_export.captions.plan import Planned, plan_unit
 from tts_export.captions.profiles import CaptionProfile, language_key
 from tts_export.captions.speakers import speaker_label
-from tts_export.captions.timing import Clock, duration_cost, retime
-from tts_export.lang import display_width
+from tts_export.captions.timing import retime
 from tts_export.models import Cue, Placement, Timeline
 
-_CUE_COST = 10.0
-_CUE_BREAK_WEIGHT = 3.0
 
+@dataclass(frozen=True)
+class _Unit:
+    """Utterances planned together (usually one), the label they open with, their cues."""
 
-def _utterance_cues(
-    placement: Placement, language: str, profile: CaptionProfile, label: str
-) -> list[Cue]:
-    """Cues for one spoken utterance, timed on the programme."""
-    text = normalize(placement.utterance.display, language)
-    if not any(ch.isalnum() for ch in text):
-        return []  # only punctuation (a stray closing quote): nothing to read
-    reserve = min(display_width(label, language), profile.max_chars / 2) if label else 0.0
-    atoms = cut_atoms(text, language, profile.max_chars - reserve)
-    if not atoms:
-        return []
-    breaker = Breaker(atoms, language, profile.max_chars)
-    clock = Clock(text, placement)
-    starts = [clock.at(a.start) for a in atoms]
-    ends = [clock.at(a.end) for a in atoms]
-    plan = _plan_cues(breaker, starts, ends, profile, reserve)
-    cues: list[Cue] = []
-    for index, (i, j, breaks) in enumerate(plan):
-        edges = (i, *breaks, j)
-        lines = tuple(breaker.render(a, b) for a, b in itertools.pairwise(edges))
-        cues.append(
-            Cue(
-                start_ms=placement.start_ms + starts[i],
-                end_ms=placement.start_ms + max(ends[j - 1], starts[i] + 1),
-                speaker=placement.utterance.speaker,
-                lines=tuple(line for line in lines if line),
-                label=bool(label) and index == 0,
-                utterance_id=placement.utterance.id,
-            )
-        )
-    return cues
+    placements: tuple[Placement, ...]
+    label: str
+    planned: tuple[Planned, ...]
 
-
-def _plan_cues(
-    breaker: Breaker,
-    starts: list[int],
-    ends: list[int],
-    profile: CaptionProfile,
-    reserve: float,
-) -> list[tuple[int, int, tuple[int, ...]]]:
-    """Group atoms into cues by dynamic programming: (first, stop, line breaks) per cue."""
-    n = len(breaker.atoms)
-    whole = breaker.fit(0, n, profile.max_lines, reserve)
-    if whole is not None and whole[0] < _CUE_COST / 2 and ends[-1] - starts[0] <= profile.max_ms:
-        return [(0, n, whole[1])]  # fast path: the sentence fits one cue well
-    capacity = profile.max_chars * profile.max_lines
-    best: list[tuple[float, int, tuple[int, ...]]] = [(0.0, -1, ())]
-    for j in range(1, n + 1):
-        choice: tuple[float, int, tuple[int, ...]] | None = None
-        for i in range(j - 1, -1, -1):
-            room = reserve if i == 0 else 0.0
-            if breaker.width(i, j) + room > capacity and choice is not None:
-                break
-            layout = breaker.fit(i, j, profile.max_lines, room)
-            if layout is None:
-                continue
-            cost = best[i][0] + _CUE_COST + layout[0]
-            cost += _CUE_BREAK_WEIGHT * breaker.brk[j - 1] if j < n else 0.0
-            cost += duration_cost(ends[j - 1] - starts[i], profile)
-            if choice is None or cost < choice[0]:
-                choice = (cost, i, layout[1])
-        if choice is None:  # cannot happen after _split_long_atoms; keep one atom per cue
-            choice = (best[j - 1][0] + 1000.0, j - 1, ())
-        best.append(choice)
-    plan: list[tuple[int, int, tuple[int, ...]]] = []
-    j = n
-    while j > 0:
-        _, i, breaks = best[j]
-        plan.append((i, j, breaks))
-        j = i
-    return plan[::-1]
+    @property
+    def speech(self) -> bool:
+        return bool(self.planned) and self.planned[0][0].kind == "speech"
 
 
 def _sound_cue(placement: Placement) -> Cue:
@@ -120,23 +59,95 @@ def build_cues(timeline: Timeline, *, language: str, profile: CaptionProfile) ->
         profile: line, duration and gap limits (see ``caption_profiles``).
 
     Returns:
-        Cues in time order, one speaker per cue; the first cue of each new
-        speaker has ``label=True``; sound cues have ``kind="sound"``.
+        Cues in time order; the first cue of each new speaker has
+        ``label=True``; sound cues have ``kind="sound"``. A cue that holds
+        more than one sentence, or two speakers, is a ``JoinedCue``.
 
     Raises:
         Nothing of its own: empty timelines give no cues.
     """
     lang = language_key(language)
-    cues: list[Cue] = []
+    units: list[_Unit] = []
     last_speaker: str | None = None
     for placement in sorted(timeline.placements, key=lambda p: p.start_ms):
         if placement.clip is None or placement.utterance.kind == "sound":
-            cues.append(_sound_cue(placement))
+            units.append(_Unit((placement,), "", ((_sound_cue(placement), None),)))
             continue
         speaker = placement.utterance.speaker
         label = speaker_label(speaker, lang) if speaker != last_speaker else ""
-        made = _utterance_cues(placement, lang, profile, label)
+        made = plan_unit([placement], lang, profile, label) or []
         if made:
             last_speaker = speaker
-        cues.extend(made)
-    return retime(cues, profile, timeline.duration_ms)
+        units.append(_Unit((placement,), label, tuple(made)))
+    units = _replan_short(units, lang, profile, timeline.duration_ms)
+    planned = [item for unit in units for item in unit.planned]
+    return merge_short(
+        [cue for cue, _ in planned],
+        [join for _, join in planned],
+        profile=profile,
+        duration_ms=timeline.duration_ms,
+    )
+
+
+def _short_units(units: Sequence[_Unit], profile: CaptionProfile, duration_ms: int) -> list[int]:
+    """Indexes of the units holding a speech cue too short to show, after retiming."""
+    owners = [n for n, unit in enumerate(units) for _ in unit.planned]
+    cues = [cue for unit in units for cue, _ in unit.planned]
+    timed = retime(cues, profile, duration_ms)
+    found = [
+        owner
+        for owner, cue in zip(owners, timed, strict=True)
+        if cue.kind == "speech" and cue.end_ms - cue.start_ms < profile.min_ms
+    ]
+    return list(dict.fromkeys(found))
+
+
+def _replan_short(
+    units: list[_Unit], language: str, profile: CaptionProfile, duration_ms: int
+) -> list[_Unit]:
+    """Plan each sentence holding a too-short cue together with a neighbour of its speaker.
+
+    A new plan is kept only when it leaves fewer too-short cues among those
+    sentences than there were.
+    """
+    tried: set[tuple[Placement, ...]] = set()
+    while True:
+        found = _short_units(units, profile, duration_ms)
+        short = [n for n in found if units[n].placements not in tried]
+        if not short:
+            return units
+        n = short[0]
+        tried.add(units[n].placements)
+        before = len(found)
+        for first, stop in ((n - 1, n + 1), (n, n + 2), (n - 1, n + 2)):
+            unit = _joint(units, first, stop, language, profile, duration_ms)
+            if unit is None:
+                continue
+            trial = [*units[:first], unit, *units[stop:]]
+            if len(_short_units(trial, profile, duration_ms)) < before:
+                units = trial
+                break
+
+
+def _joint(
+    units: Sequence[_Unit],
+    first: int,
+    stop: int,
+    language: str,
+    profile: CaptionProfile,
+    duration_ms: int,
+) -> _Unit | None:
+    """Units ``first..stop-1`` planned as one, or None when they are not one speaker's speech."""
+    if first < 0 or stop > len(units):
+        return None
+    group = units[first:stop]
+    speakers = {p.utterance.speaker for unit in group for p in unit.placements}
+    if len(speakers) != 1 or not all(unit.speech for unit in group):
+        return None
+    following = next((u.planned[0][0].start_ms for u in units[stop:] if u.planned), None)
+    limit = following if following is not None else duration_ms + profile.min_gap_ms
+    placements = tuple(p for unit in group for p in unit.placements)
+    made = plan_unit(placements, language, profile, group[0].label, limit_ms=limit)
+    if not made:
+        return None
+    return _Unit(placements, group[0].label, tuple(made))

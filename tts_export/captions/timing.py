@@ -9,6 +9,7 @@ chains short gaps and stretches short cues into the silence that follows.
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 
 from tts_export.captions.linebreak import CLAUSE_END, SENTENCE_END
 from tts_export.captions.profiles import CaptionProfile
@@ -110,7 +111,7 @@ def retime(cues: list[Cue], profile: CaptionProfile, duration_ms: int) -> tuple[
         duration_ms: the programme length; no cue ends after it.
 
     Returns:
-        The retimed cues, same order and text.
+        The retimed cues, same order, text and type.
 
     Raises:
         Nothing of its own.
@@ -132,15 +133,5 @@ def retime(cues: list[Cue], profile: CaptionProfile, duration_ms: int) -> tuple[
         if end - start < profile.min_ms:
             end = max(end, min(start + profile.min_ms, ceiling))
         end = min(end, max(speech_end, start + profile.max_ms), ceiling, duration_ms)
-        out.append(
-            Cue(
-                start,
-                max(end, start + 1),
-                cue.speaker,
-                cue.lines,
-                cue.label,
-                cue.kind,
-                cue.utterance_id,
-            )
-        )
+        out.append(replace(cue, start_ms=start, end_ms=max(end, start + 1)))  # keeps JoinedCue
     return tuple(out)
