@@ -4,7 +4,7 @@
 file's line number); ``given_language`` and ``declared_speakers`` read the
 language and the speaker ids and names from the loaded meta.
 
-YAML aliases are counted while the block is composed, before any value is
+YAML aliases are counted from the parser's events before any value is
 built: a few hundred bytes of nested aliases ("billion laughs") would
 otherwise expand to billions of values. Aliases may expand to at most
 ``ALIAS_BUDGET`` values in all; a recursive alias is refused.
@@ -34,39 +34,58 @@ class _AliasBomb(Exception):
         self.problem = problem
 
 
-class _BudgetLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no stubs here
-    """PyYAML's safe loader, counting what aliases expand to as it composes."""
+# The loader python-frontmatter uses: libyaml's when PyYAML was built with it.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._sizes: dict[int, int] = {}  # id(node) -> values once expanded
-        self._expanded = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            target = self.anchors.get(event.anchor)
-            if target is not None:
-                size = self._sizes.get(id(target))
-                if size is None:
+def _check_aliases(source: str) -> None:
+    """Refuse aliases that expand past ``ALIAS_BUDGET`` values, or that refer to themselves.
+
+    Reads the parser's events with an explicit stack (no recursion, nothing
+    built): each anchored node's expanded size is known when it closes, and
+    each alias adds its anchor's size.
+
+    Raises:
+        _AliasBomb: with the alias's position.
+        yaml.YAMLError: the YAML is malformed.
+    """
+    sizes: dict[str, int | None] = {}  # anchor -> values once expanded; None while open
+    stack: list[tuple[str | None, list[int]]] = []
+    expanded = 0
+    loader = _LOADER(source)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            size = 0
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor in sizes and sizes[event.anchor] is None:
                     raise _AliasBomb(event.start_mark, f"recursive alias *{event.anchor}")
-                self._expanded += size
-                if self._expanded > ALIAS_BUDGET:
+                size = sizes.get(event.anchor) or 0  # an undefined alias: the loader says so
+                expanded += size
+                if expanded > ALIAS_BUDGET:
                     raise _AliasBomb(
                         event.start_mark,
                         f"alias *{event.anchor} takes the values that aliases expand to past "
                         f"{ALIAS_BUDGET:,} (an alias bomb?)",
                     )
-            return super().compose_node(parent, index)
-        node = super().compose_node(parent, index)
-        if isinstance(node, yaml.SequenceNode):
-            size = 1 + sum(self._sizes[id(item)] for item in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            size = 1 + sum(self._sizes[id(k)] + self._sizes[id(v)] for k, v in node.value)
-        else:
-            size = 1
-        self._sizes[id(node)] = size
-        return node
+            elif isinstance(event, yaml.ScalarEvent):
+                size = 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, _OPENS):
+                if event.anchor:
+                    sizes[event.anchor] = None
+                stack.append((event.anchor, [1]))
+            elif isinstance(event, _CLOSES):
+                anchor, (size,) = stack.pop()
+                if anchor:
+                    sizes[anchor] = size
+            if size and stack:
+                stack[-1][1][0] += size
+    finally:
+        loader.dispose()
 
 
 _FM_OPEN = re.compile(r"^-{3,}\s*$")
@@ -87,7 +106,7 @@ _LANGUAGE_NAMES = {
 
 def _jsonable(value: Any, depth: int = 0) -> Any:
     if depth > 64:
-        raise ValueError("front matter nests too deep (a recursive YAML alias?)")
+        raise ValueError("front matter nests lists or mappings more than 64 levels deep")
     if isinstance(value, _dt.datetime | _dt.date | _dt.time):
         return value.isoformat()
     if isinstance(value, Mapping):
@@ -111,7 +130,8 @@ def read_front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]
 
     Raises:
         TranscriptError: the block is never closed, is not valid YAML, is not
-            a mapping, or nests too deep.
+            a mapping, nests too deep, or holds aliases that expand past
+            ``ALIAS_BUDGET`` values or refer to themselves.
     """
     first = 0
     while first < len(lines) and not lines[first].strip():
@@ -128,7 +148,8 @@ def read_front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]
         )
     source = "\n".join(lines[first + 1 : close])
     try:
-        data = YAMLHandler().load(source, Loader=_BudgetLoader)
+        _check_aliases(source)
+        data = YAMLHandler().load(source)
     except _AliasBomb as exc:
         raise TranscriptError(
             path,
@@ -170,9 +191,7 @@ def read_front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]
     try:
         return _jsonable(data), close + 1
     except ValueError as exc:
-        raise TranscriptError(
-            path, first + 1, str(exc), hint="remove the recursive alias from the front matter"
-        ) from None
+        raise TranscriptError(path, first + 1, str(exc), hint="flatten the front matter") from None
 
 
 def given_language(meta: Mapping[str, Any]) -> str | None:
