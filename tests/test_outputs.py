@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, run_cli
 
 import tts_export.export
-from tts_export import OutputError, Pauses, render
+from tts_export import ConfigError, OutputError, Pauses, render
 
 SHORT_ZH = FIXTURES / "render" / "short_zh.md"
 
@@ -96,10 +98,79 @@ def test_a_bad_front_matter_setting_stops_before_any_work(tmp_path: Path) -> Non
     assert not (tmp_path / "cache").exists() and not out.exists()
 
 
-def test_dead_stages_do_not_block_a_render(tmp_path: Path) -> None:
+def test_stages_of_dead_runs_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / f".short_zh.render.{os.getpid()}.0000.tmp").mkdir()  # a live run's stage stays
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # reaped: its pid names no process now
+    dead = out / f".short_zh.render.{child.pid}.0123abcd.tmp"
+    live = out / f".short_zh.render.{os.getppid()}.0123abcd.tmp"  # pytest's parent runs
+    for stage in (dead, live):
+        stage.mkdir()
+        (stage / "short_zh.mp3").write_bytes(b"half an encode")
     result = render(SHORT_ZH, engine="espeak", out_dir=out, cache_dir=tmp_path / "cache")
     assert result.files["audio"].is_file()
-    assert (out / f".short_zh.render.{os.getpid()}.0000.tmp").is_dir()
+    assert not dead.exists() and live.is_dir()
+
+
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    raw = b"\x00\xff\x00\x00"  # one red pixel
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _with_cover(tmp_path: Path, cover: str, *, extra: str = "") -> Path:
+    folder = tmp_path / "talk"
+    folder.mkdir(exist_ok=True)
+    source = folder / "t.md"
+    source.write_text(f"---\ncover: {cover}\n{extra}---\nHost: Hello there.\n", encoding="utf-8")
+    return source
+
+
+@pytest.mark.parametrize("cover", ["/dev/zero", "missing.png", "../outside.png", "."])
+def test_a_bad_cover_stops_the_render_before_synthesis(tmp_path: Path, cover: str) -> None:
+    (tmp_path / "outside.png").write_bytes(_png())
+    cache = tmp_path / "cache"
+    with pytest.raises(ConfigError) as info:
+        render(
+            _with_cover(tmp_path, cover), engine="espeak", out_dir=tmp_path / "o", cache_dir=cache
+        )
+    assert info.value.setting == "cover"
+    assert not cache.exists() and not (tmp_path / "o").exists()
+
+
+def test_a_cover_outside_needs_the_users_permission(tmp_path: Path) -> None:
+    (tmp_path / "outside.png").write_bytes(_png())
+    source = _with_cover(tmp_path, "../outside.png")
+    result = render(
+        source, engine="espeak", out_dir=tmp_path / "o", cache_dir=tmp_path / "c",
+        allow_outside_files=True,
+    )  # fmt: skip
+    assert result.files["audio"].is_file()
+    sneaky = _with_cover(
+        tmp_path, "../outside.png", extra="tts-export:\n  allow_outside_files: true\n"
+    )
+    with pytest.raises(ConfigError, match="may not be set by a transcript"):
+        render(sneaky, engine="espeak", out_dir=tmp_path / "o", cache_dir=tmp_path / "c")
+
+
+def test_a_cover_beside_the_transcript_is_embedded(tmp_path: Path) -> None:
+    (tmp_path / "talk").mkdir()
+    (tmp_path / "talk" / "art.png").write_bytes(_png())
+    result = render(
+        _with_cover(tmp_path, "art.png"), engine="espeak", out_dir=tmp_path / "o",
+        cache_dir=tmp_path / "c",
+    )  # fmt: skip
+    assert _png() in result.files["audio"].read_bytes()  # ID3 APIC holds the image as is

@@ -55,6 +55,9 @@ class RenderConfig:
     loudness: float | None = -19.0  # integrated LUFS target; None = off
     trim_margin_ms: int = 40
     group: bool = True  # let engines that can render several sentences of a turn per call
+    # Files a transcript names (cover art) may lie outside its folder. Never settable from
+    # front matter: a transcript from someone else must not reach the user's private files.
+    allow_outside_files: bool = False
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -88,6 +91,7 @@ class RenderOptions(TypedDict, total=False):
     loudness: float | None
     trim_margin_ms: int
     group: bool
+    allow_outside_files: bool
 
 
 # --- the checks, one per field ---------------------------------------------------
@@ -250,6 +254,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "loudness": _loudness,
     "trim_margin_ms": lambda name, value: _whole(name, value, 0, 1000),
     "group": _flag,
+    "allow_outside_files": _flag,
 }
 
 
@@ -280,8 +285,17 @@ FILE_KEYS: Mapping[str, str] = {
 }
 
 
+# Keys only the user's own settings file may hold, never a transcript's front matter.
+PROJECT_ONLY_KEYS: Mapping[str, str] = {"allow_outside_files": "allow_outside_files"}
+
+
 def merge(
-    base: RenderConfig, settings: Mapping[str, Any], *, source: str, folder: Path | None = None
+    base: RenderConfig,
+    settings: Mapping[str, Any],
+    *,
+    source: str,
+    folder: Path | None = None,
+    trusted: bool = False,
 ) -> RenderConfig:
     """Apply a mapping of settings (from a file or front matter) over ``base``.
 
@@ -290,6 +304,8 @@ def merge(
         settings: key -> value as read from TOML or YAML.
         source: names the file in errors.
         folder: relative ``voice_dirs`` are taken from here (the file's folder).
+        trusted: the user's own settings file (not a transcript's front matter):
+            it may also hold ``PROJECT_ONLY_KEYS``.
 
     Raises:
         ConfigError: an unknown key or a bad value, naming ``source`` and the key.
@@ -297,7 +313,14 @@ def merge(
     changes: dict[str, Any] = {}
     for key, value in settings.items():
         norm = str(key).replace("-", "_")
-        target = FILE_KEYS.get(norm)
+        target = FILE_KEYS.get(norm) or (PROJECT_ONLY_KEYS.get(norm) if trusted else None)
+        if target is None and norm in PROJECT_ONLY_KEYS:
+            raise ConfigError(
+                f"{source}: {key}",
+                value,
+                "may not be set by a transcript",
+                hint="pass --allow-outside-files, or set it in your tts-export.toml",
+            )
         if target is None:
             raise ConfigError(
                 f"{source}: {key}",
@@ -378,4 +401,4 @@ def load_config(path: str | os.PathLike[str] | None = None) -> RenderConfig:
     settings = load_project_file(file)
     if not settings:
         return RenderConfig()
-    return merge(RenderConfig(), settings, source=str(file), folder=file.parent)
+    return merge(RenderConfig(), settings, source=str(file), folder=file.parent, trusted=True)

@@ -7,18 +7,20 @@ is left alone (an unchanged rerun does not encode the programme again).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tts_export import outputs
 from tts_export.audio.chapters import write_chapters_json
+from tts_export.audio.cover import Cover
 from tts_export.audio.encode import write_audio
 from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_captions
 from tts_export.captions.profiles import get_profile
 from tts_export.config import RenderConfig
-from tts_export.files import write_json
+from tts_export.files import remove_stale_temporaries, write_json
 from tts_export.manifest import build_manifest
 from tts_export.models import Casting, Timeline, Transcript
 from tts_export.results import Loudness
@@ -36,9 +38,12 @@ class Exported:
     manifest: dict[str, Any]
 
 
-def _audio_inputs(timeline: Timeline, transcript: Transcript, config: RenderConfig) -> str:
+def _audio_inputs(
+    timeline: Timeline, transcript: Transcript, config: RenderConfig, cover: Cover | None
+) -> str:
     return outputs.digest(
         __version__,
+        hashlib.sha256(cover.data).hexdigest() if cover else None,
         outputs.timeline_identity(timeline),
         [config.audio_format, config.bitrate, config.sample_rate, config.channels],
         config.loudness,
@@ -63,7 +68,7 @@ def _write_audio_group(
     timeline: Timeline,
     transcript: Transcript,
     config: RenderConfig,
-    cover: Path | None,
+    cover: Cover | None,
 ) -> tuple[dict[str, Path], dict[str, Any]]:
     audio = write_audio(
         timeline,
@@ -75,6 +80,7 @@ def _write_audio_group(
         loudness=config.loudness,
         meta=transcript.meta,
         cover=cover,
+        language=transcript.language,
     )
     files = {"audio": Path(audio.path)}
     if timeline.chapters:
@@ -96,7 +102,8 @@ def export(
     *,
     config: RenderConfig,
     stem: str,
-    cover: Path | None,
+    cover: Cover | None,
+    repaired: int = 0,
     on_stage: Any = None,
 ) -> Exported:
     """Write (or keep) the audio group and the captions group, then the manifest; all together.
@@ -109,6 +116,7 @@ def export(
     out = config.out_dir
     manifest_path = out / f"{stem}.manifest.json"
     previous = outputs.previous_manifest(manifest_path)
+    remove_stale_temporaries(out)
     stage = outputs.open_stage(out, stem)
     committed = False
     try:
@@ -118,7 +126,7 @@ def export(
 
         if on_stage is not None:
             on_stage("encoding audio")
-        audio_inputs = _audio_inputs(timeline, transcript, config)
+        audio_inputs = _audio_inputs(timeline, transcript, config, cover)
         kept = outputs.reusable(previous, "audio", audio_inputs, out)
         if kept is not None:
             unchanged.append("audio")
@@ -174,6 +182,7 @@ def export(
                 "target_lufs": loudness.target_lufs,
             },
         )
+        manifest["stats"]["repaired"] = repaired  # damaged cache entries found and made again
         manifest["outputs"] = records
         write_json(manifest, stage.path(manifest_path.name))
         outputs.commit(stage)

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from tts_export import engines
+from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.timeline import assemble, pause_before
 from tts_export.casting import cast_voices, load_profiles
 from tts_export.config import RenderConfig, merge, stereo_loudness
 from tts_export.engines.base import Engine
 from tts_export.errors import ConfigError, EngineUnavailable, VoiceError
 from tts_export.export import export
+from tts_export.files import remove_stale_temporaries
 from tts_export.models import Casting, Script, Transcript
 from tts_export.report import build_report
 from tts_export.results import Render, Report
@@ -138,6 +140,18 @@ def _check_cast_speakers(chosen: Mapping[str, str], script: Script) -> None:
             )
 
 
+def _cover(transcript: Transcript, source: Source, config: RenderConfig) -> Cover | None:
+    """The front matter's cover art, checked and read before any synthesis.
+
+    Raises:
+        ConfigError: missing, outside the transcript's folder, not an image, too large.
+    """
+    value = transcript.meta.get("cover")
+    if value is None:
+        return None
+    return load_cover(value, source.folder, allow_outside=config.allow_outside_files)
+
+
 def cast(script: Script, config: RenderConfig) -> Casting:
     """Choose a persona per speaker for ``config.engine``.
 
@@ -219,14 +233,17 @@ def render(
     listen.stage("reading")
     transcript, script, config = prepare(source, base, options)
     casting = cast(script, config)
+    cover = _cover(transcript, source, config)
     engine = _engine(config.engine, config)
+    remove_stale_temporaries(config.cache_dir, recursive=True)
     listen.stage("synthesizing")
+    cache = ClipCache(config.cache_dir)
     clips = synthesize_script(
         script,
         casting,
         engine=engine,
         fallback=_fallback(config),
-        cache=ClipCache(config.cache_dir),
+        cache=cache,
         jobs=config.jobs,
         trim_margin_ms=config.trim_margin_ms,
         group=config.group,
@@ -234,14 +251,14 @@ def render(
     )
     intro = "开场" if transcript.language == "zh" else "Introduction"
     timeline = assemble(script, clips, pauses=config.pauses, intro_title=intro)
-    cover = transcript.meta.get("cover")
     done = export(
         timeline,
         transcript,
         casting,
         config=config,
         stem=source.stem,
-        cover=(source.folder / str(cover)) if cover else None,
+        cover=cover,
+        repaired=cache.repaired,
         on_stage=listen.stage,
     )
     fallbacks = tuple(
@@ -264,4 +281,5 @@ def render(
         loudness=done.loudness,
         warnings=transcript.notes,
         unchanged=done.unchanged,
+        repaired=cache.repaired,
     )

@@ -54,6 +54,7 @@ class Render:
         warnings: notes about the input, with line numbers.
         unchanged: output groups left alone because nothing they are made from
             changed since the previous render ("audio", "captions").
+        repaired: damaged clip-cache entries found, discarded and made again.
     """
 
     source: str
@@ -69,6 +70,7 @@ class Render:
     loudness: Loudness
     warnings: tuple[Note, ...] = ()
     unchanged: tuple[str, ...] = ()
+    repaired: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (paths as strings)."""

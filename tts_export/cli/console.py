@@ -61,6 +61,8 @@ class RichListener:
         detail = f"{update.cached} cached"
         if update.fallbacks:
             detail += f", {update.fallbacks} fallback"
+        if update.repaired:
+            detail += f", {update.repaired} damaged in cache, remade"
         if update.failures:
             detail += f", {update.failures} failed"
         if self.task is None:

@@ -135,6 +135,13 @@ def render(
             "(faster; kokoro).",
         ),
     ] = True,
+    allow_outside_files: Annotated[
+        bool,
+        typer.Option(
+            "--allow-outside-files",
+            help="Let a transcript name files (cover art) outside its own folder.",
+        ),
+    ] = False,
     name: NameOpt = None,
     config_file: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
@@ -174,6 +181,8 @@ def render(
             )
         if stereo:
             options["channels"] = 2
+        if allow_outside_files:
+            options["allow_outside_files"] = True
         if loudness is not None:
             options["loudness"] = parse_loudness(loudness)
         if name is not None and len(transcripts) > 1:
@@ -207,6 +216,8 @@ def summary(result: Render, quiet: bool) -> None:
         say("warning", "yellow", f"line {note.line}: {note.message}")
     for item in result.fallbacks:
         say("fallback", "yellow", item)
+    if result.repaired:
+        say("repaired:", "yellow", f"{result.repaired} damaged cache entries were made again")
     for group in result.unchanged:
         say(
             "unchanged:",
