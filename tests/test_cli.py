@@ -134,3 +134,16 @@ def test_inspect_takes_a_voices_folder(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     voices = {s["name"]: s["voice"] for s in json.loads(proc.stdout)["speakers"]}
     assert voices["Host"] == "en-mine"
+
+
+def test_vtt_labels_choose_how_webvtt_names_speakers(tmp_path: Path) -> None:
+    vtts = {}
+    for choice in ("voice", "text", "both"):
+        proc = _render(tmp_path, str(SHORT_EN), "--vtt-labels", choice, "--name", choice, "-q")
+        assert proc.returncode == 0, proc.stderr
+        vtts[choice] = (tmp_path / "out" / f"{choice}.vtt").read_text(encoding="utf-8")
+    assert "<v Host>" in vtts["voice"] and "HOST:" not in vtts["voice"]
+    assert "<v " not in vtts["text"] and "HOST:" in vtts["text"]
+    assert "<v Host>" in vtts["both"] and "HOST:" in vtts["both"]
+    proc = _render(tmp_path, str(SHORT_EN), "--vtt-labels", "colour")
+    assert proc.returncode == 1 and "vtt_labels='colour'" in proc.stderr

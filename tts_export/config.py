@@ -48,6 +48,7 @@ class RenderConfig:
     max_chars: int | None = None
     max_lines: int | None = None
     captions_formats: tuple[str, ...] = ("srt", "vtt")
+    vtt_labels: str = "both"  # WebVTT speaker names: "voice" (<v>), "text" (label) or "both"
     audio_format: str = "mp3"
     bitrate: str | None = None  # None = the format's spoken-word default
     sample_rate: int | None = None  # None = the engine's
@@ -84,6 +85,7 @@ class RenderOptions(TypedDict, total=False):
     max_chars: int | None
     max_lines: int | None
     captions_formats: tuple[str, ...] | list[str]
+    vtt_labels: str
     audio_format: str
     bitrate: str | None
     sample_rate: int | None
@@ -164,6 +166,12 @@ def _profiles() -> tuple[str, ...]:
     from tts_export.captions.profiles import names
 
     return names()
+
+
+def _vtt_labels() -> tuple[str, ...]:
+    from tts_export.captions.subtitles import VTT_LABELS
+
+    return VTT_LABELS
 
 
 def _audio_formats() -> tuple[str, ...]:
@@ -247,6 +255,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "max_chars": _optional_whole(4, 200),
     "max_lines": _optional_whole(1, 4),
     "captions_formats": _formats,
+    "vtt_labels": _choice(_vtt_labels),
     "audio_format": _choice(_audio_formats),
     "bitrate": _bitrate,
     "sample_rate": _optional_whole(8000, 192_000),
@@ -272,6 +281,7 @@ FILE_KEYS: Mapping[str, str] = {
     "max_chars": "max_chars",
     "max_lines": "max_lines",
     "captions_formats": "captions_formats",
+    "vtt_labels": "vtt_labels",
     "format": "audio_format",
     "bitrate": "bitrate",
     "sample_rate": "sample_rate",

@@ -59,6 +59,7 @@ def _captions_inputs(timeline: Timeline, transcript: Transcript, config: RenderC
         [p.utterance for p in timeline.placements],
         transcript,
         [config.captions, config.max_chars, config.max_lines, config.captions_formats],
+        config.vtt_labels,
     )
 
 
@@ -161,6 +162,7 @@ def export(
                 stem=stem,
                 formats=config.captions_formats,
                 timeline=timeline,
+                vtt_labels=config.vtt_labels,
             )
             files.update(written)
             records["captions"] = outputs.record(captions_inputs, written)

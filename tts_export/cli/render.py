@@ -97,6 +97,15 @@ def render(
             help="Comma list of srt,vtt,ass,json,txt,html (default srt,vtt).",
         ),
     ] = None,
+    vtt_labels: Annotated[
+        str | None,
+        typer.Option(
+            "--vtt-labels",
+            metavar="voice|text|both",
+            help="How WebVTT names speakers: <v Name> spans, the visible label on a "
+            "speaker change, or both (default; players ignore <v> when drawing captions).",
+        ),
+    ] = None,
     audio_format: Annotated[
         str | None,
         typer.Option(
@@ -158,6 +167,7 @@ def render(
         "captions": captions,
         "max_chars": max_chars,
         "max_lines": max_lines,
+        "vtt_labels": vtt_labels,
         "audio_format": audio_format,
         "bitrate": bitrate,
         "sample_rate": sample_rate,
