@@ -460,6 +460,42 @@ def test_any_text_and_timing_gives_valid_cues(
     assert [c.start_ms for c in cues] == sorted(c.start_ms for c in cues)
 
 
+_SHORT = ["对吧？", "嗯。", "对对。", "是的。", "哈哈哈。", "[笑]", "”"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    items=st.lists(
+        st.tuples(
+            st.sampled_from(["主持人", "闲哥", "老修"]),
+            st.one_of(st.sampled_from(_SHORT), st.sampled_from(SENTENCES).map(lambda x: x[1])),
+        ),
+        min_size=2,
+        max_size=10,
+    ),
+    pace=st.integers(60, 300),
+    pause=st.integers(0, 700),
+    lines=st.sampled_from([1, 2]),
+)
+def test_short_replies_and_speaker_changes_give_valid_cues(
+    items: list[tuple[str, str]], pace: int, pause: int, lines: int
+) -> None:
+    """Joins and new plans keep every rule, whatever the mix of speakers and short replies."""
+    profile = get_profile("netflix", language="zh", max_chars=None, max_lines=lines)
+    timeline = make_timeline(items, ms_per_char=pace, pause=pause)
+    if not any(any(ch.isalnum() for ch in p.utterance.display) for p in timeline.placements):
+        return
+    cues = build_cues(timeline, language="zh", profile=profile)
+    assert_valid(cues, timeline, profile, "zh")
+    for cue in cues:  # a join never makes a cue longer than 7 s or faster than the limit
+        if isinstance(cue, JoinedCue):
+            shown = " ".join(shown_line(x, "zh") for x in speaker_lines(cue))
+            assert cue.end_ms - cue.start_ms <= profile.max_ms
+            assert display_width(shown, "zh") * 1000 <= profile.max_cps * (
+                cue.end_ms - cue.start_ms
+            )
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     text=st.lists(

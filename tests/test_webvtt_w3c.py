@@ -18,6 +18,7 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 from tts_export.captions.formats import write_subtitles
+from tts_export.captions.speakers import JoinedCue
 from tts_export.captions.subtitles import VTT_LABELS
 from tts_export.models import Chapter, Cue
 
@@ -87,6 +88,18 @@ def test_every_label_choice_parses_without_errors(
         Cue(2483, 4700, "主持人 A&B", ("今天我们聊聊{Sora 2}", "a<b & c>d --> e"), False),
         Cue(5300, 7000, "闲哥", ("[笑]",), True, "sound", "c"),
         Cue(7083, 9000, "闲哥", ("C:\\new path",), False, "speech", "d"),
+        JoinedCue(  # a two-speaker cue: one voice span and one hyphenated line per speaker
+            9083,
+            11000,
+            "闲哥",
+            ("对吧？", "嗯"),
+            False,
+            "speech",
+            "e",
+            voices=("闲哥", "主持人 A&B"),
+            labels=(False, True),
+            utterance_ids=("e", "f"),
+        ),
     )
     chapters = (Chapter("开场 <1> & 2", 0, 5000), Chapter("展望", 5000, 9000))
     written = write_subtitles(

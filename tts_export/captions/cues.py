@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tts_export.captions.merge import merge_short
+from tts_export.captions.merge import merge_short, reads_too_fast
 from tts_export.captions.plan import Planned, plan_unit
 from tts_export.captions.profiles import CaptionProfile, language_key
-from tts_export.captions.speakers import speaker_label
+from tts_export.captions.speakers import JoinedCue, speaker_label
 from tts_export.captions.timing import retime
 from tts_export.models import Cue, Placement, Timeline
 
@@ -89,17 +89,22 @@ def build_cues(timeline: Timeline, *, language: str, profile: CaptionProfile) ->
     )
 
 
-def _short_units(units: Sequence[_Unit], profile: CaptionProfile, duration_ms: int) -> list[int]:
-    """Indexes of the units holding a speech cue too short to show, after retiming."""
+def _measure(
+    units: Sequence[_Unit], profile: CaptionProfile, duration_ms: int
+) -> tuple[list[int], set[int]]:
+    """After retiming: the units holding a speech cue too short to show, in order, and
+    the units holding a cue over several sentences that reads too fast."""
     owners = [n for n, unit in enumerate(units) for _ in unit.planned]
-    cues = [cue for unit in units for cue, _ in unit.planned]
-    timed = retime(cues, profile, duration_ms)
-    found = [
-        owner
-        for owner, cue in zip(owners, timed, strict=True)
-        if cue.kind == "speech" and cue.end_ms - cue.start_ms < profile.min_ms
-    ]
-    return list(dict.fromkeys(found))
+    timed = retime([cue for unit in units for cue, _ in unit.planned], profile, duration_ms)
+    short: dict[int, None] = {}
+    fast: set[int] = set()
+    for owner, cue in zip(owners, timed, strict=True):
+        span = cue.end_ms - cue.start_ms
+        if cue.kind == "speech" and span < profile.min_ms:
+            short[owner] = None
+        if isinstance(cue, JoinedCue) and reads_too_fast(cue, span, profile):
+            fast.add(owner)
+    return list(short), fast
 
 
 def _replan_short(
@@ -107,24 +112,24 @@ def _replan_short(
 ) -> list[_Unit]:
     """Plan each sentence holding a too-short cue together with a neighbour of its speaker.
 
-    A new plan is kept only when it leaves fewer too-short cues among those
-    sentences than there were.
+    A new plan is kept only when it leaves fewer too-short cues than there
+    were, and none of its cues over two sentences reads too fast.
     """
     tried: set[tuple[Placement, ...]] = set()
     while True:
-        found = _short_units(units, profile, duration_ms)
+        found, _ = _measure(units, profile, duration_ms)
         short = [n for n in found if units[n].placements not in tried]
         if not short:
             return units
         n = short[0]
         tried.add(units[n].placements)
-        before = len(found)
         for first, stop in ((n - 1, n + 1), (n, n + 2), (n - 1, n + 2)):
             unit = _joint(units, first, stop, language, profile, duration_ms)
             if unit is None:
                 continue
             trial = [*units[:first], unit, *units[stop:]]
-            if len(_short_units(trial, profile, duration_ms)) < before:
+            still, fast = _measure(trial, profile, duration_ms)
+            if len(still) < len(found) and first not in fast:
                 units = trial
                 break
 

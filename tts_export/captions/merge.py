@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from tts_export.captions.profiles import CaptionProfile
 from tts_export.captions.speakers import JoinedCue, SpeakerLine, shown_line, speaker_lines
-from tts_export.captions.timing import retime
+from tts_export.captions.timing import retime, shown_end
 from tts_export.lang import display_width, is_chinese
 from tts_export.models import Cue
 
@@ -67,14 +67,16 @@ def merge_short(
     items = [_Item(cue, join) for cue, join in zip(cues, joins, strict=True)]
     while True:
         timed = retime([item.cue for item in items], profile, duration_ms)
-        plan = _plan(items, timed, profile)
+        plan = _plan(items, timed, profile, duration_ms)
         if not plan:
             return timed
         for first, joined in sorted(plan.items(), reverse=True):
             items[first : first + 2] = [_Item(joined, items[first + 1].join)]
 
 
-def _plan(items: list[_Item], timed: Sequence[Cue], profile: CaptionProfile) -> dict[int, Cue]:
+def _plan(
+    items: list[_Item], timed: Sequence[Cue], profile: CaptionProfile, duration_ms: int
+) -> dict[int, Cue]:
     """This round's joins, none sharing a cue: index of the first cue -> the joined cue."""
     plan: dict[int, Cue] = {}
     used: set[int] = set()
@@ -85,7 +87,10 @@ def _plan(items: list[_Item], timed: Sequence[Cue], profile: CaptionProfile) -> 
         for first in (index - 1, index):  # the cue before first: a tag question joins back
             if first < 0 or first + 1 >= len(items) or {first, first + 1} & used:
                 continue
-            span = timed[first + 1].end_ms - timed[first].start_ms
+            start = timed[first].start_ms
+            speech = max(items[first].cue.end_ms, items[first + 1].cue.end_ms)
+            following = timed[first + 2].start_ms if first + 2 < len(timed) else None
+            span = shown_end(start, speech, following, profile, duration_ms) - start
             found = _join(items[first], items[first + 1].cue, span, profile)
             if found is not None and (best is None or found[0] < best[0]):
                 best = (found[0], first, found[1])
@@ -169,13 +174,28 @@ def _rank(
     widths = [display_width(text, profile.language) for text in shown]
     if max(widths) > profile.max_chars:
         return None
-    text = " ".join(shown)
-    if display_width(text, profile.language) * 1000 > profile.max_cps * span_ms:
-        return None
-    if (
-        profile.max_wpm is not None
-        and len(_WORD.findall(text)) * 60_000 > profile.max_wpm * span_ms
-    ):
+    if _too_fast(shown, span_ms, profile):
         return None
     top_longer = is_chinese(profile.language) and len(widths) == 2 and widths[0] > widths[1]
     return (int(dialogue), len(lines), int(top_longer))
+
+
+def reads_too_fast(cue: Cue, span_ms: int, profile: CaptionProfile) -> bool:
+    """True when the cue's visible text (labels, hyphens) over ``span_ms`` beats the reading speed.
+
+    Args:
+        cue: a plain or joined cue; its first line's label as ``cue.label`` says.
+        span_ms: how long the cue is shown.
+        profile: characters per second (and words per minute) limits.
+    """
+    return _too_fast(
+        [shown_line(x, profile.language) for x in speaker_lines(cue)], span_ms, profile
+    )
+
+
+def _too_fast(shown: Sequence[str], span_ms: int, profile: CaptionProfile) -> bool:
+    text = " ".join(shown)
+    if display_width(text, profile.language) * 1000 > profile.max_cps * span_ms:
+        return True
+    words = len(_WORD.findall(text))
+    return profile.max_wpm is not None and words * 60_000 > profile.max_wpm * span_ms

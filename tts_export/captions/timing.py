@@ -125,13 +125,34 @@ def retime(cues: list[Cue], profile: CaptionProfile, duration_ms: int) -> tuple[
         starts.append(previous_start)
     for index, cue in enumerate(cues):
         start = starts[index]
-        speech_end = max(cue.end_ms, start + 1)
-        ceiling = starts[index + 1] - profile.min_gap_ms if index + 1 < len(cues) else duration_ms
-        end = speech_end
-        if index + 1 < len(cues) and ceiling - end <= profile.chain_gap_ms - profile.min_gap_ms:
-            end = ceiling  # chain: close a short gap to exactly 2 frames
-        if end - start < profile.min_ms:
-            end = max(end, min(start + profile.min_ms, ceiling))
-        end = min(end, max(speech_end, start + profile.max_ms), ceiling, duration_ms)
-        out.append(replace(cue, start_ms=start, end_ms=max(end, start + 1)))  # keeps JoinedCue
+        following = starts[index + 1] if index + 1 < len(cues) else None
+        end = shown_end(start, cue.end_ms, following, profile, duration_ms)
+        out.append(replace(cue, start_ms=start, end_ms=end))  # keeps JoinedCue
     return tuple(out)
+
+
+def shown_end(
+    start: int, speech_end: int, following: int | None, profile: CaptionProfile, duration_ms: int
+) -> int:
+    """Where ``retime`` ends a cue that starts at ``start`` and whose speech ends at ``speech_end``.
+
+    Args:
+        start: the cue's start.
+        speech_end: the end of its speech.
+        following: the next cue's start, or None for the last cue.
+        profile: gap, chaining and duration limits.
+        duration_ms: the programme length.
+
+    Returns:
+        The end: 2 frames before the next cue when the gap is short, at least
+        the shortest duration where there is room, never into the next cue.
+    """
+    speech_end = max(speech_end, start + 1)
+    ceiling = following - profile.min_gap_ms if following is not None else duration_ms
+    end = speech_end
+    if following is not None and ceiling - end <= profile.chain_gap_ms - profile.min_gap_ms:
+        end = ceiling  # chain: close a short gap to exactly 2 frames
+    if end - start < profile.min_ms:
+        end = max(end, min(start + profile.min_ms, ceiling))
+    end = min(end, max(speech_end, start + profile.max_ms), ceiling, duration_ms)
+    return max(end, start + 1)
