@@ -1,0 +1,262 @@
+"""The listening page without a browser: a real espeak render, its page parsed back, the CLI.
+
+Browser behaviour (seeking, following, axe, reflow) is in ``test_page_browser``;
+here the page's document is read with ``html.parser`` and checked against the
+manifest it was made from.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, run_cli
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tts_export
+from tts_export.manifest import transcript_fields
+from tts_export.publish import PageError, page_html, write_page
+from tts_export.publish.inline import foreign_runs, marked
+from tts_export.transcript import read_transcript
+
+FORMATS = ("srt", "vtt", "json", "txt", "html")
+VOID = {"meta", "br", "hr", "img", "link", "input", "source", "track", "wbr", "area", "col"}
+
+
+def render_page(source: Path, base: Path) -> Path:
+    """Render ``source`` with the real espeak engine, then write its page; the page's path."""
+    out = base / "out"
+    result = tts_export.render(
+        source, engine="espeak", out_dir=out, cache_dir=base / "cache", captions_formats=FORMATS
+    )
+    manifest_path = result.files["manifest"]
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if "turns" not in manifest:
+        # The export stage adds these once it passes the transcript to build_manifest;
+        # until then, add what it would add, from the same parse.
+        manifest.update(transcript_fields(read_transcript(source)))
+        manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return write_page(out / result.stem)
+
+
+class Tree(HTMLParser):
+    """Elements as (tag, attributes, text inside); checks that tags nest."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str], list[str]]] = []
+        self.elements: list[tuple[str, dict[str, str], list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element: tuple[str, dict[str, str], list[str]] = (tag, {k: v or "" for k, v in attrs}, [])
+        self.elements.append(element)
+        if tag not in VOID:
+            self.stack.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1][0] == tag, f"</{tag}> closes {self.stack[-1][0]}"
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        for _, _, text in self.stack:
+            text.append(data)
+
+    def find(self, tag: str, **attrs: str) -> list[tuple[str, dict[str, str], str]]:
+        return [
+            (t, a, "".join(x))
+            for t, a, x in self.elements
+            if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())
+        ]
+
+
+def parse(page: Path) -> Tree:
+    tree = Tree()
+    tree.feed(page.read_text(encoding="utf-8"))
+    tree.close()
+    assert not tree.stack, f"unclosed: {[t for t, _, _ in tree.stack]}"
+    return tree
+
+
+@pytest.fixture(scope="module")
+def zh_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_page(FIXTURES / "render" / "short_zh.md", tmp_path_factory.mktemp("page_zh"))
+
+
+@pytest.fixture(scope="module")
+def en_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_page(FIXTURES / "render" / "short_en.md", tmp_path_factory.mktemp("page_en"))
+
+
+def manifest_of(page: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        page.with_name(page.name.replace(".html", ".manifest.json")).read_text(encoding="utf-8")
+    )
+    return data
+
+
+def test_every_utterance_is_a_sentence_with_its_id_and_start(zh_page: Path) -> None:
+    tree, manifest = parse(zh_page), manifest_of(zh_page)
+    sentences = [
+        (a["id"], int(a["data-t"]), text) for _, a, text in tree.find("span") if "data-t" in a
+    ]
+    expected = sorted(manifest["utterances"], key=lambda u: u["start_ms"])
+    assert [(s[0], s[1]) for s in sentences] == [(u["id"], u["start_ms"]) for u in expected]
+    assert [s[2] for s in sentences] == [" ".join(u["display"].split()) for u in expected]
+
+
+def test_player_tracks_and_downloads_link_the_files_beside_the_page(zh_page: Path) -> None:
+    tree, folder = parse(zh_page), zh_page.parent
+    (audio,) = tree.find("audio")
+    assert audio[1]["src"] == "short_zh.mp3" and audio[1]["preload"] == "metadata"
+    assert "controls" in audio[1]
+    tracks = {a["kind"]: a for _, a, _ in tree.find("track")}
+    assert tracks["captions"]["src"] == "short_zh.vtt" and "default" in tracks["captions"]
+    assert tracks["chapters"]["src"] == "short_zh.chapters.vtt"
+    assert tracks["captions"]["srclang"] == "zh"
+    links = {a["href"] for _, a, _ in tree.find("a")}
+    for name in ("mp3", "srt", "vtt", "transcript.txt", "transcript.html", "transcript.json"):
+        assert f"short_zh.{name}" in links
+    local = [h for h in links if not h.startswith(("#", "http://", "https://"))]
+    assert local and all((folder / h).is_file() for h in local)
+    # nothing is loaded from the network: no external script, style, font or image
+    assert not tree.find("script", src="") and not tree.find("link") and not tree.find("img")
+    assert not re.search(r"url\(|@import|@font-face|https?://", _styles(zh_page))
+
+
+def _styles(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    return "".join(re.findall(r"<style>(.*?)</style>", text, re.S))
+
+
+def test_language_of_page_and_of_english_terms(zh_page: Path, en_page: Path) -> None:
+    tree = parse(zh_page)
+    assert tree.find("html")[0][1]["lang"] == "zh"
+    english = {"".join(x) for _, a, x in tree.elements if a.get("lang") == "en"}
+    assert {"Sora 2", "AI"} <= english
+    assert parse(en_page).find("html")[0][1]["lang"] == "en"
+    assert "Noto Sans CJK SC" in _styles(zh_page) and "Microsoft YaHei" in _styles(zh_page)
+
+
+def test_glossary_notes_are_definitions_beside_their_turn(zh_page: Path) -> None:
+    tree = parse(zh_page)
+    (dfn,) = tree.find("dfn")
+    assert dfn[2] == "Sora 2" and dfn[1].get("lang") == "en"
+    notes = [text for _, _, text in tree.find("dd")]
+    assert "OpenAI公司开发的文本到视频生成模型的新版本" in notes
+    # the term is bold in the sentence that says it; the note itself is not spoken
+    assert any(t == "b" and "".join(x) == "Sora 2" for t, _, x in tree.elements)
+
+
+def test_chapters_and_timeline_follow_the_manifest(zh_page: Path) -> None:
+    tree, manifest = parse(zh_page), manifest_of(zh_page)
+    chapters = tree.find("a", class_="chap")
+    assert [int(a["data-c"]) for _, a, _ in chapters] == [
+        c["start_ms"] for c in manifest["chapters"]
+    ]
+    assert [a["href"] for _, a, _ in chapters] == [
+        f"#t={c['start_ms'] / 1000:g}" for c in manifest["chapters"]
+    ]
+    strips = tree.find("svg")
+    assert len(strips) == len(manifest["chapters"])
+    for _, attrs, _ in strips:
+        assert attrs["role"] == "img"
+        described = tree.find("li", id=attrs["aria-labelledby"])
+        assert described and "主持人" in described[0][2]
+    # one row per speaker, coloured in the ASS styles' order (white, yellow, cyan)
+    legend = [(a["class"], text) for _, a, text in tree.find("li") if a.get("class", "")[:1] == "v"]
+    assert legend == [("v0", "主持人"), ("v1", "闲哥"), ("v2", "老修")]
+
+
+def test_cli_page_writes_the_page_from_a_finished_render(zh_page: Path) -> None:
+    before = zh_page.read_bytes()
+    zh_page.unlink()
+    proc = run_cli("page", str(zh_page.parent / "short_zh"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(zh_page)
+    assert zh_page.read_bytes() == before  # the same manifest makes the same page
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("missing", "no render found"),
+        ("not_json", "not valid JSON"),
+        ("no_utterances", "'utterances' is missing"),
+        ("escape", "not a file name beside the manifest"),
+    ],
+)
+def test_cli_page_refuses_what_is_not_a_render(tmp_path: Path, setup: str, message: str) -> None:
+    manifest = tmp_path / "ep.manifest.json"
+    good: dict[str, Any] = {
+        "audio": "ep.mp3",
+        "duration_ms": 1000,
+        "utterances": [{"id": "s00t000u00", "start_ms": 0, "end_ms": 900, "display": "Hi."}],
+    }
+    if setup == "not_json":
+        manifest.write_text("{", encoding="utf-8")
+    elif setup == "no_utterances":
+        manifest.write_text(json.dumps({**good, "utterances": []}), encoding="utf-8")
+    elif setup == "escape":
+        manifest.write_text(json.dumps({**good, "audio": "../x.mp3"}), encoding="utf-8")
+    proc = run_cli("page", str(tmp_path / "ep"))
+    assert proc.returncode == 1
+    assert message in proc.stderr and "hint:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "ep.html").exists()
+
+
+def test_an_older_manifest_still_makes_a_page(tmp_path: Path) -> None:
+    manifest = {
+        "audio": "ep.mp3",
+        "duration_ms": 4000,
+        "title": "Old <render>",
+        "utterances": [
+            {
+                "id": "s00t000u00",
+                "speaker": "A",
+                "line": 3,
+                "start_ms": 500,
+                "end_ms": 1500,
+                "display": "Hello & welcome.",
+            },
+            {
+                "id": "s00t001u00",
+                "speaker": "B",
+                "line": 5,
+                "start_ms": 2000,
+                "end_ms": 3500,
+                "display": "你好。",
+            },
+        ],
+        "chapters": [],
+        "files": {"audio": "ep.mp3"},
+    }
+    text = page_html(manifest, stem="ep")
+    assert '<html lang="en">' in text and "<title>Old &lt;render&gt;</title>" in text
+    assert '<span lang="zh">你好。</span>' in text and "Hello &amp; welcome." in text
+    with pytest.raises(PageError) as caught:
+        page_html({**manifest, "utterances": [{"id": "x y"}]}, stem="ep")
+    assert caught.value.hint
+
+
+def test_a_page_needs_its_audio(zh_page: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "short_zh.manifest.json"
+    copy.write_bytes(zh_page.with_name(copy.name).read_bytes())
+    with pytest.raises(PageError, match=r"short_zh\.mp3 is not beside it"):
+        write_page(copy)
+
+
+@given(st.text(alphabet=st.sampled_from("ab Z9'.-<>&\"欢迎，。AI\u00a0"), max_size=40))
+def test_marked_text_reads_back_as_the_text(text: str) -> None:
+    for language in ("zh", "en"):
+        out = marked(text, language)
+        assert html.unescape(re.sub(r"</?span[^>]*>", "", out)) == text
+        assert "<" not in re.sub(r"</?span[^>]*>", "", out)
+        for start, end, tag in foreign_runs(text, language):
+            assert f'<span lang="{tag}">{html.escape(text[start:end], quote=False)}</span>' in out
