@@ -70,7 +70,7 @@ def ebur128(path: Path, *, sample_rate: int = 48000) -> LoudnessReport:
         code = proc.wait()
         text = read_log(log)
     if code != 0:
-        raise FfmpegError(cmd, text)
+        raise FfmpegError(cmd, text, returncode=code)
     found = parse_ebur128(text)
     return LoudnessReport(found.integrated_lufs, found.true_peak_dbtp, found.lra, nbytes // 2)
 
@@ -103,8 +103,8 @@ class Ebur128Stream:
         try:
             self._proc.stdin.write(pcm)
         except BrokenPipeError:
-            self._proc.wait()
-            raise FfmpegError(self._cmd, read_log(self._log)) from None
+            code = self._proc.wait()
+            raise FfmpegError(self._cmd, read_log(self._log), returncode=code) from None
         self.samples += len(pcm) // 4
 
     def close(self) -> LoudnessReport:
@@ -122,7 +122,7 @@ class Ebur128Stream:
         text = read_log(self._log)
         self._log.close()
         if code != 0:
-            raise FfmpegError(self._cmd, text)
+            raise FfmpegError(self._cmd, text, returncode=code)
         if self.samples == 0:
             self._report = LoudnessReport(SILENT_LUFS, -math.inf, 0.0)
         else:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from tts_export.audio.cover import Cover, load_cover
-from tts_export.audio.ffmpeg import count_samples, decode_blocks, run_fed
-from tts_export.audio.formats import AudioFormat, get_format
+from tts_export.audio.ffmpeg import FfmpegError, count_samples, decode_blocks, run_fed
+from tts_export.audio.formats import AudioFormat, check_bitrate, get_format
 from tts_export.audio.gains import GainPlan
 from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import LoudnessReport, measure_stream
@@ -233,7 +233,8 @@ def write_audio(
             ``duration_ms`` at ``sample_rate``; gaps, head and tail are silence.
         path: the file to write (written to a temporary name, then renamed).
         fmt: an audio format name (``formats.names()``; mp3 by default).
-        bitrate: encoder bitrate such as "96k"; None for the spoken-word default.
+        bitrate: encoder bitrate such as "96k" (``formats.check_bitrate``); None for
+            the spoken-word default.
         sample_rate: output sample rate; None keeps the timeline's (Opus and
             MP3 take the nearest rate their codec supports).
         channels: 1 (mono) or 2 (the mono programme on both channels).
@@ -248,9 +249,9 @@ def write_audio(
         What was written, with duration and loudness measured from the file.
 
     Raises:
-        ConfigError: a bad format, channel count, rate, loudness or cover.
+        ConfigError: a bad format, bitrate, channel count, rate, loudness or cover.
         OutputError: a clip cannot be read or the file cannot be written.
-        FfmpegError: ffmpeg failed.
+        FfmpegError: ffmpeg failed (one line says what: no space left, ...).
     """
     spec = _check_args(timeline, fmt, channels, sample_rate, loudness)
     if cover is not None and not isinstance(cover, Cover):
@@ -259,13 +260,14 @@ def write_audio(
     # Ogg gets its chapters from mutagen after encoding (see tags.write_vorbis_extras).
     vorbis = spec.cover == "vorbis"
     chapters = timeline.chapters if spec.chapters and not vorbis else ()
+    rate = spec.output_rate(sample_rate or timeline.sample_rate)
+    bitrate = check_bitrate(fmt, bitrate, channels=channels, sample_rate=rate)
+    chosen = bitrate or (spec.mono if channels == 1 else spec.stereo)
     plan = GainPlan({}, 0.0, 0.0, -math.inf)
     if loudness is not None:
         plan = plan_levels(
             timeline, target_lufs=loudness, channels=channels, ceiling_dbtp=spec.ceiling
         )
-    rate = spec.output_rate(sample_rate or timeline.sample_rate)
-    chosen = bitrate or (spec.mono if channels == 1 else spec.stereo)
     tmp = temporary_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -302,6 +304,8 @@ def write_audio(
         if spoken and spec.muxer == "ipod":
             set_track_language(tmp, iso639_2(spoken))
         os.replace(tmp, path)
+    except FfmpegError as exc:
+        raise exc.about(str(path)) from None
     except OSError as exc:
         raise OutputError(
             str(path),

@@ -19,25 +19,9 @@ from pathlib import Path
 from queue import Queue
 from typing import IO
 
-from tts_export.errors import OutputError, TtsExportError
+from tts_export.audio.ffmpeg_errors import FfmpegError as FfmpegError  # its home for callers
+from tts_export.errors import OutputError
 from tts_export.units import pcm_ms
-
-
-class FfmpegError(TtsExportError):
-    """ffmpeg is missing or failed.
-
-    Attributes:
-        args: the command line.
-        stderr: the tail of what ffmpeg printed.
-    """
-
-    def __init__(self, args: list[str], stderr: str) -> None:
-        self.args_ = args
-        self.stderr = stderr
-        super().__init__(
-            f"ffmpeg failed: {stderr.strip()[-600:] or 'no message'}",
-            hint="reinstall the imageio-ffmpeg package if ffmpeg itself is missing",
-        )
 
 
 @functools.cache
@@ -52,7 +36,7 @@ def ffmpeg_exe() -> str:
 
         return str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError) as exc:
-        raise FfmpegError(["ffmpeg"], str(exc)) from None
+        raise FfmpegError.missing(str(exc)) from None
 
 
 def run(args: list[str], *, data: bytes | None = None) -> bytes:
@@ -64,7 +48,7 @@ def run(args: list[str], *, data: bytes | None = None) -> bytes:
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
     proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
     if proc.returncode != 0:
-        raise FfmpegError(cmd, proc.stderr.decode("utf-8", "replace"))
+        raise FfmpegError(cmd, proc.stderr.decode("utf-8", "replace"), returncode=proc.returncode)
     return proc.stdout
 
 
@@ -135,7 +119,7 @@ def run_log(args: list[str], *, data: bytes | None = None) -> str:
     proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
     text = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise FfmpegError(cmd, text)
+        raise FfmpegError(cmd, text, returncode=proc.returncode)
     return text
 
 
@@ -176,7 +160,7 @@ def count_samples(path: Path, *, sample_rate: int) -> int:
         errors = proc.stderr.read()  # "error" level only: small, read after stdout ends
         code = proc.wait()
     if code != 0:
-        raise FfmpegError(cmd, errors.decode("utf-8", "replace"))
+        raise FfmpegError(cmd, errors.decode("utf-8", "replace"), returncode=code)
     return nbytes // 2
 
 
@@ -238,7 +222,7 @@ def run_fed(args: list[str], blocks: Iterable[bytes]) -> None:
         code = proc.wait()
         text = read_log(log)
     if code != 0:
-        raise FfmpegError(cmd, text)
+        raise FfmpegError(cmd, text, returncode=code)
 
 
 def _reader(pipe: IO[bytes], queue: Queue[bytes | None], block: int) -> None:
@@ -289,7 +273,7 @@ def decode_blocks(
             proc.stdout.close()
         code = proc.wait()
         if code != 0:
-            raise FfmpegError(cmd, read_log(log))
+            raise FfmpegError(cmd, read_log(log), returncode=code)
 
 
 def read_log(log: IO[bytes]) -> str:
