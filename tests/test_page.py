@@ -8,6 +8,7 @@ manifest it was made from.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from html.parser import HTMLParser
@@ -52,10 +53,14 @@ class Tree(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, dict[str, str], list[str]]] = []
         self.elements: list[tuple[str, dict[str, str], list[str]]] = []
+        self.parents: list[str] = []  # the tag each element sits in
+        self.in_transcript: list[bool] = []  # whether it is inside div#transcript
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element: tuple[str, dict[str, str], list[str]] = (tag, {k: v or "" for k, v in attrs}, [])
         self.elements.append(element)
+        self.parents.append(self.stack[-1][0] if self.stack else "")
+        self.in_transcript.append(any(a.get("id") == "transcript" for _, a, _ in self.stack))
         if tag not in VOID:
             self.stack.append(element)
 
@@ -100,14 +105,30 @@ def manifest_of(page: Path) -> dict[str, Any]:
     return data
 
 
-def test_every_utterance_is_a_sentence_with_its_id_and_start(zh_page: Path) -> None:
-    tree, manifest = parse(zh_page), manifest_of(zh_page)
-    sentences = [
-        (a["id"], int(a["data-t"]), text) for _, a, text in tree.find("span") if "data-t" in a
+def sentences(tree: Tree) -> list[tuple[dict[str, str], str]]:
+    """The transcript's sentences: the spans directly inside a turn's paragraph."""
+    return [
+        (attrs, "".join(text))
+        for (tag, attrs, text), parent, inside in zip(
+            tree.elements, tree.parents, tree.in_transcript, strict=True
+        )
+        if tag == "span" and parent == "p" and inside
     ]
+
+
+def test_every_utterance_is_a_sentence_with_its_start_and_id(zh_page: Path) -> None:
+    tree, manifest = parse(zh_page), manifest_of(zh_page)
     expected = sorted(manifest["utterances"], key=lambda u: u["start_ms"])
-    assert [(s[0], s[1]) for s in sentences] == [(u["id"], u["start_ms"]) for u in expected]
-    assert [s[2] for s in sentences] == [" ".join(u["display"].split()) for u in expected]
+    found = sentences(tree)
+    assert [text for _, text in found] == [" ".join(u["display"].split()) for u in expected]
+    (box,) = tree.find("div", id="transcript")
+    starts = list(itertools.accumulate(int(d) for d in box[1]["data-times"].split()))
+    assert starts == [u["start_ms"] for u in expected]
+    # ids: on the sentence, or on its turn when the sentences are <turn>u00, <turn>u01...
+    turns = [a["id"] for _, a, _ in tree.find("div") if "turn" in a.get("class", "")]
+    named = {a["id"] for a, _ in found if "id" in a}
+    for u in expected:
+        assert u["id"] in named or u["id"][:-3] in turns
 
 
 def test_player_tracks_and_downloads_link_the_files_beside_the_page(zh_page: Path) -> None:
@@ -239,7 +260,7 @@ def test_an_older_manifest_still_makes_a_page(tmp_path: Path) -> None:
     }
     text = page_html(manifest, stem="ep")
     assert '<html lang="en">' in text and "<title>Old &lt;render&gt;</title>" in text
-    assert '<span lang="zh">你好。</span>' in text and "Hello &amp; welcome." in text
+    assert "<i lang=zh>你好。</i>" in text and "Hello &amp; welcome." in text
     with pytest.raises(PageError) as caught:
         page_html({**manifest, "utterances": [{"id": "x y"}]}, stem="ep")
     assert caught.value.hint
@@ -256,7 +277,7 @@ def test_a_page_needs_its_audio(zh_page: Path, tmp_path: Path) -> None:
 def test_marked_text_reads_back_as_the_text(text: str) -> None:
     for language in ("zh", "en"):
         out = marked(text, language)
-        assert html.unescape(re.sub(r"</?span[^>]*>", "", out)) == text
-        assert "<" not in re.sub(r"</?span[^>]*>", "", out)
+        assert html.unescape(re.sub(r"</?i[^>]*>", "", out)) == text
+        assert "<" not in re.sub(r"</?i[^>]*>", "", out)
         for start, end, tag in foreign_runs(text, language):
-            assert f'<span lang="{tag}">{html.escape(text[start:end], quote=False)}</span>' in out
+            assert f"<i lang={tag}>{html.escape(text[start:end], quote=False)}</i>" in out

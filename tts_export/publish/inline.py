@@ -3,7 +3,10 @@
 WCAG 3.1.2 (language of parts): inside Chinese text, runs of Latin words
 (``Sora 2``, ``OpenAI``) are marked ``lang="en"`` so that screen readers
 switch voice; inside English text, runs of Han characters are marked
-``lang="zh"``. Glossary terms are set in bold, as in the source.
+``lang="zh"``. A foreign run is an ``<i lang>`` (HTML's element for a phrase
+from another language; the page sets it upright): the shortest markup, as
+a long Chinese transcript holds hundreds of English names. Glossary terms
+are set in bold, as in the source.
 """
 
 from __future__ import annotations
@@ -33,12 +36,12 @@ def foreign_runs(text: str, language: str) -> list[tuple[int, int, str]]:
 
 
 def marked(text: str, language: str) -> str:
-    """``text`` escaped, with each foreign run wrapped in ``<span lang>``."""
+    """``text`` escaped, with each foreign run wrapped in ``<i lang>``."""
     out: list[str] = []
     pos = 0
     for start, end, tag in foreign_runs(text, language):
         out.append(html.escape(text[pos:start], quote=False))
-        out.append(f'<span lang="{tag}">{html.escape(text[start:end], quote=False)}</span>')
+        out.append(f"<i lang={tag}>{html.escape(text[start:end], quote=False)}</i>")
         pos = end
     out.append(html.escape(text[pos:], quote=False))
     return "".join(out)
@@ -56,7 +59,7 @@ def term_html(term: str, language: str, tag: str = "b") -> str:
     """A glossary term in ``<b>`` (or ``tag``), with ``lang`` on the element when it is foreign."""
     whole = whole_run(term, language)
     if whole:
-        return f'<{tag} lang="{whole}">{html.escape(term, quote=False)}</{tag}>'
+        return f"<{tag} lang={whole}>{html.escape(term, quote=False)}</{tag}>"
     return f"<{tag}>{marked(term, language)}</{tag}>"
 
 

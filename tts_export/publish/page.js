@@ -7,7 +7,10 @@ var doc = document, audio = doc.getElementById("audio");
 if (!audio) { return; }
 var box = doc.getElementById("transcript");
 var hours = box.hasAttribute("data-h");
-var sents = [].slice.call(box.querySelectorAll("[data-t]"));
+// the sentences, and their starts from data-times (ms after the previous start)
+var sents = [].slice.call(box.querySelectorAll("p > span"));
+var ms = 0, times = box.getAttribute("data-times").split(" ").map(function (d) { ms += +d; return ms; });
+if (times.length !== sents.length) { return; }
 var starts = [], texts = [];
 var chaps = [].slice.call(doc.querySelectorAll(".chap"));
 var chapStarts = chaps.map(function (a) { return +a.getAttribute("data-c") / 1000; });
@@ -24,8 +27,15 @@ function clock(s) {
   return hours ? h + ":" + out : out;
 }
 
-sents.forEach(function (el) {
-  var t = +el.getAttribute("data-t") / 1000, stamp = doc.createElement("time");
+var lastTurn = null, n = 0;
+sents.forEach(function (el, i) {
+  var t = times[i] / 1000, stamp = doc.createElement("time");
+  el.setAttribute("data-t", times[i]);
+  var turn = el.parentNode.parentNode;
+  n = turn === lastTurn ? n + 1 : 0;
+  lastTurn = turn;
+  // a sentence without an id is named from its turn: <turn id>u00, u01...
+  if (!el.id && turn.id) { el.id = turn.id + "u" + (n < 10 ? "0" : "") + n; }
   starts.push(t);
   texts.push(el.textContent.toLowerCase());
   stamp.className = "st";

@@ -18,7 +18,9 @@ from tts_export.captions.subtitles import BBC_COLOURS, ass_styles
 from tts_export.captions.transcripts import format_timestamp
 from tts_export.publish.data import PageChapter, PageData, PageTurn
 
-WIDTH = 600  # viewBox units; the strip is stretched to the page's width
+WIDTH = (
+    1000  # viewBox units (whole numbers: short paths); the strip is stretched to the page's width
+)
 ROW = 12
 GAP = 3
 
@@ -62,7 +64,8 @@ def strip_svg(
                 continue
             x0 = (turn.sentences[0].start_ms - chapter.start_ms) * WIDTH / span
             x1 = (min(turn.sentences[-1].end_ms, chapter.end_ms) - chapter.start_ms) * WIDTH / span
-            d.append(f"M{x0:.1f} {y}h{max(x1 - x0, 1.5):.1f}v{ROW}H{x0:.1f}z")
+            width = max(round(x1 - x0), 2)
+            d.append(f"M{round(x0)} {y}h{width}v{ROW}h-{width}z")
         if d:
             paths.append(f'<path class="v{colours.get(speaker, 0)}" d="{"".join(d)}"/>')
     return (
