@@ -203,6 +203,37 @@ def test_cli_page_writes_the_page_from_a_finished_render(zh_page: Path) -> None:
     assert zh_page.read_bytes() == before  # the same manifest makes the same page
 
 
+def test_render_with_page_writes_it_with_the_other_files(tmp_path: Path) -> None:
+    if "page" not in tts_export.RenderConfig.__dataclass_fields__:
+        pytest.skip("`render --page` is not wired yet: see issue 13's wiring")
+    out = tmp_path / "out"
+    proc = run_cli(
+        "render",
+        str(FIXTURES / "render" / "short_zh.md"),
+        "--engine",
+        "espeak",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--captions-formats",
+        ",".join(FORMATS),
+        "--page",
+        "--quiet",
+    )
+    assert proc.returncode == 0, proc.stderr
+    page = out / "short_zh.html"
+    manifest = manifest_of(page)
+    assert manifest["files"]["page"] == page.name
+    assert {"language", "sections", "turns"} <= set(manifest)
+    made_then = page.read_bytes()
+    # the page made later from the same render, without synthesis, is the same page
+    publish = getattr(tts_export, "publish", write_page)
+    assert publish(out / "short_zh") == page
+    assert page.read_bytes() == made_then
+    assert any(t == "dfn" for t, _, _ in parse(page).elements)
+
+
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
