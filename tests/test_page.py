@@ -133,6 +133,11 @@ def test_every_utterance_is_a_sentence_with_its_start_and_id(zh_page: Path) -> N
 
 def test_player_tracks_and_downloads_link_the_files_beside_the_page(zh_page: Path) -> None:
     tree, folder = parse(zh_page), zh_page.parent
+    for landmark in ("header", "main", "nav", "footer"):
+        assert len(tree.find(landmark)) == 1, landmark
+    assert tree.find("a", class_="skip")[0][1]["href"] == "#transcript-h"
+    speeds = [a["value"] for _, a, _ in tree.find("option")]
+    assert speeds[0] == "0.75" and speeds[-1] == "2"
     (audio,) = tree.find("audio")
     assert audio[1]["src"] == "short_zh.mp3" and audio[1]["preload"] == "metadata"
     assert "controls" in audio[1]

@@ -274,6 +274,20 @@ def test_tab_reaches_player_chapters_search_transcript_in_order(tab: Page) -> No
     assert tab.evaluate("() => !document.activeElement.hasAttribute('data-t')")
 
 
+def test_keyboard_focus_is_visible_on_every_stop(tab: Page) -> None:
+    outlines = []
+    for _ in range(30):
+        tab.keyboard.press("Tab")
+        outlines.append(
+            tab.evaluate(
+                """() => { const e = document.activeElement, s = getComputedStyle(e);
+                  return [e.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }"""
+            )
+        )
+    assert {tag for tag, _, _ in outlines} >= {"A", "AUDIO", "SELECT", "INPUT", "SPAN"}
+    assert all(style == "solid" and width >= 2 for _, style, width in outlines), outlines
+
+
 def test_skip_link_moves_focus_to_the_transcript(tab: Page) -> None:
     tab.keyboard.press("Tab")
     tab.keyboard.press("Enter")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -351,8 +351,3 @@ def _asset(name: str) -> str:
     if name.endswith(".css"):  # the stylesheet has no strings in which spaces matter
         text = re.sub(r"\s*([{};:,>])\s*", r"\1", text).replace(";}", "}")
     return text
-
-
-def sentence_ids(data: PageData) -> Sequence[str]:
-    """The ids of the page's sentence controls, in order (the deep-link targets)."""
-    return [s.id for s in data.sentences]
