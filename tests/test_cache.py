@@ -213,3 +213,22 @@ def test_the_record_holds_the_digest_of_the_wav(tmp_path: Path) -> None:
     _, clip, _ = _stored(tmp_path)
     record = json.loads(_record(clip).read_text("utf-8"))
     assert record["sha256"] == hashlib.sha256(Path(clip.path).read_bytes()).hexdigest()
+
+
+def test_boundaries_are_kept_inside_the_clip_so_the_entry_reads_back(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    clip = cache.put(
+        KEY,
+        utterance_id="u",
+        pcm=bytes(4410),  # 100 ms at 22,050 Hz
+        sample_rate=22050,
+        boundaries=(Boundary(-5, 30, "a"), Boundary(60, 40, "b"), Boundary(90, 500, "c")),
+        engine="e",
+        voice="v",
+        attempts=1,
+        fallback=False,
+    )
+    expected = (Boundary(0, 30, "a"), Boundary(60, 60, "b"), Boundary(90, 100, "c"))
+    assert clip.boundaries == expected
+    hit = cache.get(KEY, "u")
+    assert hit is not None and hit.boundaries == expected and cache.repaired == 0

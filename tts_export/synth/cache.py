@@ -67,6 +67,12 @@ def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _inside(boundary: Boundary, duration_ms: int) -> Boundary:
+    """``boundary`` clamped into a clip of ``duration_ms``, its end not before its start."""
+    start = min(max(0, boundary.start_ms), duration_ms)
+    return Boundary(start, min(max(start, boundary.end_ms), duration_ms), boundary.text)
+
+
 def _boundaries(raw: object, duration_ms: int) -> tuple[Boundary, ...] | None:
     """The record's boundaries, or None when one is malformed or outside the clip."""
     if not isinstance(raw, list):
@@ -205,6 +211,8 @@ class ClipCache:
         wav_path, record_path = self._paths(key)
         duration_ms = pcm_ms(pcm, sample_rate)
         wav_data = wav_bytes(pcm, sample_rate)
+        # Inside the clip, as ``verify`` wants them: an entry must read back as written.
+        boundaries = tuple(_inside(b, duration_ms) for b in boundaries)
         record = {
             "format": RECORD_FORMAT,
             "sample_rate": sample_rate,
