@@ -145,14 +145,45 @@ def test_chinese_sentence_with_latin_word(engine: KokoroEngine) -> None:
     assert 20 * math.log10(math.sqrt(float(np.mean(x**2)))) > -30  # speech, not near-silence
 
 
-def test_model_silence_is_trimmed_and_boundary_covers_speech(engine: KokoroEngine) -> None:
+def assert_words_cover_the_speech(syn: Synthesis, text: str, words: list[str]) -> None:
+    """Boundaries are ``words``, in order, inside the clip, first to last over the speech."""
+    assert [b.text for b in syn.boundaries] == words
+    cursor = 0
+    for b in syn.boundaries:
+        found = text.find(b.text, cursor)
+        assert found >= 0, (b.text, text)
+        cursor = found + len(b.text)
+        assert 0 <= b.start_ms <= b.end_ms <= syn.duration_ms
+    assert all(a.end_ms <= b.start_ms for a, b in itertools.pairwise(syn.boundaries))
+    start, end = speech_range_ms(syn)
+    first, last = syn.boundaries[0], syn.boundaries[-1]
+    # Words start and end with their sound.
+    assert abs(first.start_ms - start) <= 30, (first, start)
+    assert abs(last.end_ms - end) <= 30, (last, end)
+
+
+def test_model_silence_is_trimmed_and_words_cover_speech(engine: KokoroEngine) -> None:
     syn = say(engine, SORA)
     start, end = speech_range_ms(syn)
     # The model pads ~390 ms before and ~640 ms after; at most 150 ms (+ a window) stays.
     assert start <= 170 and syn.duration_ms - end <= 170
-    (bound,) = syn.boundaries
-    assert bound.text == SORA
-    assert abs(bound.start_ms - start) <= 30 and abs(bound.end_ms - end) <= 30
+    assert_words_cover_the_speech(
+        syn, SORA, ["这", "一", "次", "Sora", "2", "非", "常", "强", "大"]
+    )
+
+
+def test_a_word_after_a_pause_starts_with_its_sound(engine: KokoroEngine) -> None:
+    syn = say(engine, SENTENCE)
+    db = window_db(samples(syn))
+    speech = db > np.percentile(db, 99) - 40
+    after = next(b for b in syn.boundaries if b.text == "以")  # after "，"
+    before = syn.boundaries[syn.boundaries.index(after) - 1]
+    # A real pause lies between the two words (the comma), and "以" starts where
+    # the sound comes back, not inside the pause.
+    gap = speech[before.end_ms // 10 : after.start_ms // 10 + 10]
+    assert gap.size >= 25 and not gap[2:15].any()
+    onset = before.end_ms // 10 + int(np.flatnonzero(~gap)[-1]) + 1
+    assert abs(after.start_ms - onset * 10) <= 30, (after, onset * 10)
 
 
 def test_latin_terms_and_numbers_are_spoken(engine: KokoroEngine) -> None:
@@ -331,10 +362,10 @@ def test_group_cuts_fall_in_pauses(grouped: tuple[Synthesis, ...]) -> None:
         head = window_db(samples(after))[:3]
         assert tail.max() < -50 and head.max() < -50, (tail, head)  # 30 ms each side is silence
     for syn, text in zip(grouped, GROUP, strict=True):
-        (bound,) = syn.boundaries
-        start, end = speech_range_ms(syn)
-        assert bound.text == text and 0 <= bound.start_ms < bound.end_ms <= syn.duration_ms
-        assert abs(bound.start_ms - start) <= 30 and abs(bound.end_ms - end) <= 30
+        words = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+        if text == SORA:
+            words = ["这", "一", "次", "Sora", "2", "非", "常", "强", "大"]
+        assert_words_cover_the_speech(syn, text, words)
     # Outer ends are trimmed like a single clip's.
     assert speech_range_ms(grouped[0])[0] <= 170
     assert grouped[-1].duration_ms - speech_range_ms(grouped[-1])[1] <= 170

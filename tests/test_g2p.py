@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import re
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tts_export.engines.kokoro.align import Word, align
 from tts_export.engines.kokoro.engine import KokoroEngine
 from tts_export.engines.kokoro.g2p import (
     G2P,
@@ -99,8 +102,6 @@ def test_helpers() -> None:
 
 
 def test_seed_transcript_phonemizes_into_the_vocab(g2p: G2P) -> None:
-    from pathlib import Path
-
     seed = Path(__file__).resolve().parent.parent / "seeds" / "000_ca70ea49c8ed113c.txt"
     body = seed.read_text(encoding="utf-8").split("---", 2)[2]
     lines = [ln for ln in body.splitlines() if ln.strip() and not ln.startswith("#")][:80]
@@ -143,3 +144,86 @@ def test_kokoro_refuses_to_start_without_misaki(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(EngineUnavailable) as info:
         KokoroEngine()
     assert "--engine espeak" in info.value.hint
+
+
+# --- phonemes back to text (align) ---
+
+
+def said(g2p: G2P, text: str) -> list[tuple[str, str]]:
+    phonemes = g2p(text)
+    return [
+        (text[w.start : w.end], phonemes[w.ph_start : w.ph_end]) for w in align(g2p, text, phonemes)
+    ]
+
+
+def test_each_han_character_number_and_latin_run_finds_its_phonemes(g2p: G2P) -> None:
+    assert said(g2p, "你好，世界。") == [
+        ("你", "ni↓"),
+        ("好", "xau↓"),
+        ("世", "ʂɨ↘"),
+        ("界", "ʨje↘"),
+    ]
+    words = dict(said(g2p, "OpenAI发布了Sora 2，价格从3.5元涨到12元，50%的人在用。"))
+    assert words["OpenAI"] == "ˈOpən ˈA ˈI" and words["Sora"] == "sˈɔɹə"
+    assert words["2"] == "ɚ↘"  # read in Chinese
+    assert words["3.5"] == "sa→ntjɛ↓n u↓" and words["12"] == "ʂɨ↗ɚ↘"
+    assert words["50%"].startswith("pai↓fə→n")  # "per cent fifty": the whole run
+    # Polyphones follow the word jieba cut: 银行 háng, 行长 háng zhǎng.
+    assert said(g2p, "银行行长。")[1:4] == [("行", "xa↗ŋ"), ("行", "xa↗ŋ"), ("长", "ꭧa↓ŋ")]
+
+
+def test_english_words_find_their_phonemes(g2p: G2P) -> None:
+    assert said(g2p, "The quick brown fox, jumps.") == [
+        ("The", "ðə"),
+        ("quick", "kwˈɪk"),
+        ("brown", "bɹˈWn"),
+        ("fox", "fˈɑks"),
+        ("jumps", "ʤˈʌmps"),
+    ]
+
+
+def test_every_seed_sentence_is_aligned(g2p: G2P) -> None:
+    from tts_export.script import build_script
+    from tts_export.transcript import read_transcript
+
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "000_ca70ea49c8ed113c.txt"
+    spoken = [
+        u.spoken for u in build_script(read_transcript(seed)).utterances if u.kind == "speech"
+    ]
+    missed = [text for text in spoken if not align(g2p, text, g2p(text))]
+    assert len(spoken) > 700 and missed == []
+
+
+def _check_alignment(text: str, phonemes: str, words: tuple[Word, ...]) -> None:
+    for a, b in itertools.pairwise(words):
+        assert a.end <= b.start and a.ph_end <= b.ph_start
+    for w in words:
+        assert 0 <= w.start < w.end <= len(text) and 0 <= w.ph_start < w.ph_end <= len(phonemes)
+        assert text[w.start : w.end].strip() and phonemes[w.ph_start : w.ph_end].strip()
+    # Every Han character is some word's, or something in it was read differently.
+    covered = {i for w in words for i in range(w.start, w.end)}
+    han = [i for i, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff"]
+    assert not words or all(i in covered for i in han), (text, words)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("我们的模型银行长了AI GPT-5 Sora 2，。！？、abcXYZ0123456789%.:-()“”《》（） ")
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_any_mixed_text_aligns_in_order_or_not_at_all(g2p: G2P, text: str) -> None:
+    phonemes = g2p(text)
+    words = align(g2p, text, phonemes)
+    _check_alignment(text, phonemes, words)
+    if re.fullmatch(r"[\u4e00-\u9fff，。！？、 ]+", text) and re.search(r"[\u4e00-\u9fff]", text):
+        assert words  # plain Chinese always aligns
+
+
+def test_an_alignment_that_does_not_reproduce_the_phonemes_is_none(g2p: G2P) -> None:
+    text = "你好，世界。"
+    assert align(g2p, text, g2p(text)) and align(g2p, text, g2p(text) + "x") == ()

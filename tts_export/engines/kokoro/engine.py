@@ -1,4 +1,4 @@
-"""The ``kokoro`` engine: (text, Kokoro voice or blend) in, 24 kHz PCM and sentence bounds out.
+"""The ``kokoro`` engine: (text, Kokoro voice or blend) in, 24 kHz PCM and word boundaries out.
 
 Kokoro-82M v1.0 (int8 ONNX) on onnxruntime, fully offline. The adapter runs
 the layered steps kept in their own modules, each callable alone: load
@@ -6,8 +6,9 @@ the layered steps kept in their own modules, each callable alone: load
 styles and blends), phonemize (``g2p``), ids (``tokens``: vocabulary, call
 packing), synthesize (here), trim (``waveform``). The graph is opened with
 its per-token durations exposed (``model.add_output``), so several sentences
-can share one inference call and still be cut apart exactly; the model gives
-no word timings.
+can share one inference call and still be cut apart exactly, and every word
+gets its start and end from the tokens that say it (``align`` maps phonemes
+back to the text), so captions split inside a sentence start with the speech.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tts_export.engines.kokoro.align import Word, align, timed
 from tts_export.engines.kokoro.g2p import G2P
 from tts_export.engines.kokoro.gate import TokenGate
 from tts_export.engines.kokoro.model import (
@@ -45,7 +47,7 @@ from tts_export.engines.kokoro.waveform import (
     EDGE_KEEP,
     SAMPLE_RATE,
     Float32Array,
-    edge_trim,
+    edge_bounds,
     peak_gain,
     quiet_cut,
     quiet_level,
@@ -56,7 +58,7 @@ from tts_export.errors import ConfigError, EngineError, EngineUnavailable, Voice
 from tts_export.lang import count_han
 from tts_export.models import Realization, Synthesis
 
-ADAPTER_REVISION = 2
+ADAPTER_REVISION = 3  # 3: word boundaries from the model's token durations
 FRAME = 600  # samples per duration frame of the graph's durations tensor
 GROUP_MARGIN = 10  # tokens kept free in a group for separators and closing stops
 # Activations take about 32 MB per second of speech in a call (measured: +220 MB for a
@@ -250,11 +252,33 @@ class KokoroEngine:
         lengths = np.rint(np.asarray(frames, dtype=np.float32).reshape(-1)).astype(np.int64)
         return np.asarray(wave, dtype=np.float32).reshape(-1), lengths * FRAME
 
+    def _words(self, text: str, phonemes: str) -> tuple[Word, ...]:
+        with self._g2p_lock:
+            return align(self._g2p, text, phonemes)
+
     def _render(self, text: str, style: Float32Array, speed: float) -> Synthesis:
         """One sentence; phoneme strings over 510 symbols are rendered in pieces and joined."""
-        pieces = split_phonemes(self._speakable(text), MAX_TOKENS)
-        wave = np.concatenate([edge_trim(self._infer(p, style, speed)[0]) for p in pieces])
-        return sentence_synthesis(wave * peak_gain(wave), text)
+        phonemes = self._speakable(text)
+        words = self._words(text, phonemes)
+        starts = np.full(len(phonemes) + 1, -1, dtype=np.int64)  # of each phoneme, in the clip
+        waves: list[Float32Array] = []
+        cursor = offset = 0
+        for piece in split_phonemes(phonemes, MAX_TOKENS):
+            at = phonemes.find(piece, cursor)
+            cursor = at + len(piece)
+            wave, lengths = self._infer(piece, style, speed)
+            lo, hi = edge_bounds(wave)
+            if lengths.size == len(piece) + 2 and int(lengths.sum()) == wave.size:
+                tokens = np.concatenate(([0], np.cumsum(lengths)))  # token k starts at [k]
+                starts[at : cursor + 1] = tokens[1 : len(piece) + 2] - lo + offset
+            else:
+                words = ()  # durations that do not fit the audio time nothing
+            waves.append(wave[lo:hi])
+            offset += hi - lo
+        wave = np.concatenate(waves)
+        return sentence_synthesis(
+            wave * peak_gain(wave), text, timed(text, words, starts, wave.size)
+        )
 
     def _render_joined(
         self, texts: Sequence[str], phonemes: Sequence[str], style: Float32Array, speed: float
@@ -283,10 +307,13 @@ class KokoroEngine:
             max(min(wave.size, span[1] + EDGE_KEEP), cuts[-1]),
         ]
         wave = wave * peak_gain(wave[edges[0] : edges[-1]])
-        return [
-            sentence_synthesis(wave[a:b], text)
-            for a, b, text in zip(edges[:-1], edges[1:], texts, strict=True)
-        ]
+        out: list[Synthesis] = []
+        first = 1  # the token of each sentence's first phoneme
+        for a, b, text, said in zip(edges[:-1], edges[1:], texts, phonemes, strict=True):
+            words = timed(text, self._words(text, said), starts[first:] - a, b - a)
+            out.append(sentence_synthesis(wave[a:b], text, words))
+            first += len(closed(said)) + 1
+        return out
 
     def _render_group(
         self, texts: Sequence[str], style: Float32Array, speed: float
@@ -305,7 +332,8 @@ class KokoroEngine:
         """Render ``text`` in a worker thread (onnxruntime releases the GIL).
 
         The clip keeps at most 150 ms of the model's silence at each end and
-        carries one sentence boundary over its speech.
+        carries a boundary per word (from the token durations), or one over its
+        speech when the words cannot be traced back to the text.
 
         Raises:
             VoiceError: unknown voice, bad blend or speed.

@@ -22,12 +22,12 @@ G2P_REVISION = 1
 
 # A run of Latin words separated by spaces ("New York Times", "Sora"), kept together
 # so espeak reads them with their own stress.
-_LATIN_RUN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*(?:[ \t]+[A-Za-z]+(?:['’][A-Za-z]+)*)*")
-_FULLWIDTH = {
+LATIN_RUN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*(?:[ \t]+[A-Za-z]+(?:['’][A-Za-z]+)*)*")
+FULLWIDTH = {
     c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
 }
-_CLAUSE_PUNCT = re.compile(r"([,.;:!?…—，。、；：！？]+)")
-_PUNCT_MAP = str.maketrans(
+CLAUSE_PUNCT = re.compile(r"([,.;:!?…—，。、；：！？]+)")
+PUNCT_MAP = str.maketrans(
     {"，": ",", "、": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?"}
 )
 
@@ -93,7 +93,7 @@ def normalize_zh(text: str) -> str:
     ``GPT-5`` would be read "GPT minus five", ``3-5年`` "three minus five",
     ``10:30`` "ten : thirty".
     """
-    text = text.translate(_FULLWIDTH)
+    text = text.translate(FULLWIDTH)
     text = re.sub(r"(?<=[A-Za-z])\s*[-‐‑–]\s*(?=\d)", " ", text)
     text = re.sub(r"(?<=\d)\s*[-‐‑–~～—]\s*(?=\d)", "到", text)
     return re.sub(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)", r"\1点\2", text)
@@ -159,9 +159,9 @@ class G2P:
         text = cn2an.transform(normalize_zh(text), "an2cn")
         pieces: list[str] = []
         pos = 0
-        for m in _LATIN_RUN.finditer(text):
+        for m in LATIN_RUN.finditer(text):
             pieces.append(zh(text[pos : m.start()])[0])
-            pieces.append(self._latin(m.group(0)))
+            pieces.append(self.latin(m.group(0)))
             pos = m.end()
         pieces.append(zh(text[pos:])[0])
         return self._clean(" ".join(p for p in pieces if p))
@@ -173,39 +173,50 @@ class G2P:
             EngineUnavailable: espeak-ng cannot be loaded.
         """
         out: list[str] = []
-        for part in _CLAUSE_PUNCT.split(text.translate(_FULLWIDTH)):
+        for part in CLAUSE_PUNCT.split(text.translate(FULLWIDTH)):
             if not part.strip():
                 continue
-            if _CLAUSE_PUNCT.fullmatch(part):
-                out.append(part.translate(_PUNCT_MAP)[:1])
+            if CLAUSE_PUNCT.fullmatch(part):
+                out.append(part.translate(PUNCT_MAP)[:1])
             else:
-                out.append(" " + self._ipa(part) + " ")
+                out.append(" " + self.ipa(part) + " ")
         return self._clean("".join(out))
 
-    def _latin(self, run: str) -> str:
-        # Initialisms are spelled one letter at a time: inside a phrase espeak
-        # reads a lone "A" as the article.
+    def latin(self, run: str) -> str:
+        """Phonemes for a run of Latin words; initialisms and single letters are spelled.
+
+        Inside a phrase espeak reads a lone "A" as the article, so letters are
+        read one at a time.
+
+        Raises:
+            EngineUnavailable: espeak-ng cannot be loaded.
+        """
         out: list[str] = []
         words: list[str] = []
         for word in split_camel(run).split():
             if is_initialism(word) or len(word) == 1:
                 if words:
-                    out.append(self._ipa(" ".join(words)))
+                    out.append(self.ipa(" ".join(words)))
                     words = []
                 out.extend(self._letter(c) for c in word)
             else:
                 words.append(word)
         if words:
-            out.append(self._ipa(" ".join(words)))
+            out.append(self.ipa(" ".join(words)))
         return " ".join(out)
 
     def _letter(self, letter: str) -> str:
         key = letter.upper()
         if key not in self._letters:
-            self._letters[key] = self._ipa(key)
+            self._letters[key] = self.ipa(key)
         return self._letters[key]
 
-    def _ipa(self, text: str) -> str:
+    def ipa(self, text: str) -> str:
+        """espeak-ng's IPA for Latin ``text``, in the model's symbols.
+
+        Raises:
+            EngineUnavailable: espeak-ng cannot be loaded.
+        """
         if self._english is None:
             from tts_export.engines.espeak.lib import library
 

@@ -8,6 +8,8 @@ scale a clip that would clip below -1 dBFS.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -19,6 +21,7 @@ EDGE_KEEP = ms_to_samples(150, SAMPLE_RATE)  # silence kept outside the speech a
 PEAK_LIMIT = 10 ** (-1.05 / 20)  # a hair under -1 dBFS, so int16 rounding stays below it
 QUIET_DB = -40.0  # a 10 ms window this far below the loud ones counts as a pause
 WINDOW = SAMPLE_RATE // 100  # 10 ms
+ONSET_REACH = ms_to_samples(200, SAMPLE_RATE)  # how far a word's start may move back to its sound
 
 Float32Array = npt.NDArray[np.float32]
 
@@ -73,18 +76,72 @@ def quiet_cut(wave: Float32Array, lo: int, hi: int, level: float) -> int:
     return lo + int(starts[best] + ends[best]) * WINDOW // 2
 
 
-def edge_trim(wave: Float32Array) -> Float32Array:
-    """Cut the model's lead and tail silence to ``EDGE_KEEP`` samples."""
+def edge_bounds(wave: Float32Array) -> tuple[int, int]:
+    """Where to cut the model's lead and tail silence down to ``EDGE_KEEP`` samples."""
     span = speech_span(wave)
     if span is None:
-        return wave
-    return wave[max(0, span[0] - EDGE_KEEP) : min(wave.size, span[1] + EDGE_KEEP)]
+        return 0, wave.size
+    return max(0, span[0] - EDGE_KEEP), min(wave.size, span[1] + EDGE_KEEP)
 
 
-def sentence_synthesis(wave: Float32Array, text: str) -> Synthesis:
-    """PCM of an already level-safe ``wave`` with one sentence boundary over its speech."""
-    span = speech_span(wave) or (0, wave.size)
-    start, end = (samples_to_ms(s, SAMPLE_RATE) for s in span)
-    return Synthesis(
-        pcm=to_pcm16(wave), sample_rate=SAMPLE_RATE, boundaries=(Boundary(start, end, text),)
-    )
+def edge_trim(wave: Float32Array) -> Float32Array:
+    """Cut the model's lead and tail silence to ``EDGE_KEEP`` samples."""
+    start, end = edge_bounds(wave)
+    return wave[start:end]
+
+
+def fit_to_sound(
+    wave: Float32Array, words: Sequence[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """Words moved onto their sound: each ends where its sound ends and starts where it starts.
+
+    The model lengthens the last token of a word before a pause (a tone mark,
+    often by hundreds of ms), so a word's tokens run into the silence after
+    it: its end moves back to its last 10 ms window of speech. After a pause a
+    word's sound often starts a few windows before its first token: its start
+    moves back to the start of that sound (at most ``ONSET_REACH``, never
+    before the previous word's end).
+    """
+    active = window_rms(wave) > quiet_level(wave)
+    out: list[tuple[int, int, str]] = []
+    floor = 0
+    for start, end, text in words:
+        first, last = start // WINDOW, -(-end // WINDOW)
+        heard = np.flatnonzero(active[first:last])
+        if heard.size:
+            end = min(end, (first + int(heard[-1]) + 1) * WINDOW)
+        onset = first
+        while (
+            onset > max(floor, first - ONSET_REACH // WINDOW)
+            and onset - 1 < active.size
+            and active[onset - 1]
+        ):
+            onset -= 1
+        if onset < first:
+            start = max(floor * WINDOW, onset * WINDOW)
+        out.append((start, max(start, end), text))
+        floor = -(-max(start, end) // WINDOW)
+    return out
+
+
+def sentence_synthesis(
+    wave: Float32Array, text: str, words: Sequence[tuple[int, int, str]] = ()
+) -> Synthesis:
+    """PCM of an already level-safe ``wave`` with its boundaries.
+
+    Args:
+        wave: the sentence's audio.
+        text: the sentence.
+        words: (first sample, end sample, text) of each word, when known; without
+            them the one boundary is the sentence over its speech.
+    """
+    if words:
+        boundaries = tuple(
+            Boundary(samples_to_ms(a, SAMPLE_RATE), samples_to_ms(b, SAMPLE_RATE), piece)
+            for a, b, piece in fit_to_sound(wave, words)
+        )
+    else:
+        span = speech_span(wave) or (0, wave.size)
+        start, end = (samples_to_ms(s, SAMPLE_RATE) for s in span)
+        boundaries = (Boundary(start, end, text),)
+    return Synthesis(pcm=to_pcm16(wave), sample_rate=SAMPLE_RATE, boundaries=boundaries)
