@@ -37,8 +37,9 @@ class Case:
         data: the transcript file's bytes.
         description: what was put in it, for reports.
         name: the transcript's file name.
-        files: side files (relative path → bytes, None for a folder); a path may
-            start with ``../`` to lie outside the transcript's folder.
+        files: side files (relative path → bytes; None for a folder; text for a
+            symbolic link to that target); a path may start with ``../`` to lie
+            outside the transcript's folder.
         options: extra choices, as (option, value): ``strict``, ``dialect``,
             ``glossary``, ``voice`` (``Name=profile``).
         stdout_encoding: what the CLI's stdout and stderr encode to (``PYTHONIOENCODING``).
@@ -48,7 +49,7 @@ class Case:
     data: bytes
     description: str
     name: str = "transcript.md"
-    files: tuple[tuple[str, bytes | None], ...] = ()
+    files: tuple[tuple[str, bytes | str | None], ...] = ()
     options: tuple[tuple[str, str], ...] = ()
     stdout_encoding: str = "utf-8"
 
@@ -73,6 +74,9 @@ def write_case(case: Case, folder: Path) -> Path:
             raise ValueError(f"side file {rel!r} leaves the case folder")
         if content is None:
             target.mkdir(parents=True, exist_ok=True)
+        elif isinstance(content, str):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(content)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
@@ -155,7 +159,7 @@ enigne: [[], [espeak]]
 """)
 # Front matter values other than the settings, in YAML.
 META: dict[str, list[Value]] = yaml.safe_load("""
-title: [The Talk, "[/x] Title", "[red]Red[/red]", "", "2024", 访谈]
+title: [The Talk, "[/x] Title", "[red]Red[/red]", "", "2024", 访谈, .nan, -.inf, 2024-05-01]
 language: [en, zh, zh-CN, Chinese, 中文, xx, 5, "", "[/x]", ~, [en]]
 speakers: [{H: Host, G: Guest}, [Alice, Bob], [{id: A, name: Alice}], Host, [~, 5],
            {R&D Lead: {name: Rd}}, {"[/x]": "[red]"}]
@@ -169,6 +173,7 @@ COVERS: tuple[Value, ...] = (
     *_pool(
         "cover.png ¦ missing.png ¦ covers ¦ /dev/zero ¦ /dev/urandom ¦ ../outside.png ¦ 5.png"
         " ¦ /etc/passwd ¦ fake.png ¦  ¦ ~/secret.png ¦ [/x].png ¦ http://example.com/a.png"
+        " ¦ zero-link.png ¦ out-link.png ¦ in-link.png"
     ),
     5,
 )
@@ -240,7 +245,7 @@ class _Builder:
         self.rng = rng
         self.small = small
         self.notes: list[str] = []
-        self.files: dict[str, bytes | None] = {}
+        self.files: dict[str, bytes | str | None] = {}
         self.options: list[tuple[str, str]] = []
 
     def chance(self, p: float) -> bool:
@@ -272,6 +277,9 @@ class _Builder:
             self.files["../outside.png"] = PNG
         if "covers" in text:
             self.files["covers"] = None
+        if "link" in text:  # symbolic links: to a device, out of the folder, and a fair one
+            self.files.update({"zero-link.png": "/dev/zero", "out-link.png": "../outside.png"})
+            self.files.update({"in-link.png": "cover.png", "cover.png": PNG, "../outside.png": PNG})
         if "fake.png" in text:
             self.files["fake.png"] = b"not an image\n"
 
