@@ -339,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
         "inspect": [make_case(args.seed, i) for i in range(args.inspect)],
         "render": [make_case(args.seed, RENDER_OFFSET + i, small=True) for i in range(args.render)],
     }
+    probe = subprocess.run(
+        [sys.executable, "-m", "tts_export", "--version"], capture_output=True, text=True
+    )
+    if probe.returncode != 0:  # not a finding: this interpreter cannot run the CLI at all
+        print(f"{sys.executable} -m tts_export does not start:\n{probe.stderr}", file=sys.stderr)
+        return 2
     if args.only is not None:
         plan = {k: [c for c in v if c.index in args.only] for k, v in plan.items()}
     outcomes: dict[str, list[Outcome]] = {}
