@@ -84,7 +84,7 @@ def test_public_names_carry_full_type_information(tmp_path: Path) -> None:
     out, _, status = mypy_api.run(["--strict", "--no-incremental", str(bad)])
     assert status == 1
     assert 'Unexpected keyword argument "engin"' in out
-    assert 'Argument "jobs" to "render" has incompatible type "str"' in out
+    assert re.search(r"bad\.py:4: error: .*(jobs|overload)", out), out  # jobs="4" refused
     assert '"Render" has no attribute "no_such_field"' in out
 
 

@@ -29,7 +29,9 @@ from tts_export.errors import (
 from tts_export.models import Note, Pauses
 from tts_export.pipeline import Listener
 from tts_export.results import (
+    Batch,
     CheckReport,
+    FileResult,
     Finding,
     Loudness,
     PlannedUtterance,
@@ -43,10 +45,12 @@ from tts_export.synth import Progress
 from tts_export.version import __version__
 
 __all__ = [
+    "Batch",
     "CheckReport",
     "ConfigError",
     "EngineError",
     "EngineUnavailable",
+    "FileResult",
     "Finding",
     "Listener",
     "Loudness",

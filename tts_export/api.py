@@ -13,12 +13,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Unpack
+from typing import Any, Unpack, overload
 
-from tts_export import pipeline
+from tts_export import batch, pipeline
 from tts_export.config import RenderConfig, RenderOptions
 from tts_export.errors import ConfigError
-from tts_export.results import CheckReport, Finding, Render, Report, Voice
+from tts_export.results import Batch, CheckReport, Finding, Render, Report, Voice
 
 TranscriptInput = str | os.PathLike[str]
 _UNSAFE_STEM = re.compile(r"[/\\\x00-\x1f]")
@@ -52,6 +52,13 @@ def _source(transcript: TranscriptInput, name: str | None) -> pipeline.Source:
     if not isinstance(transcript, str | os.PathLike):
         raise ConfigError("transcript", transcript, "must be a path or a string of Markdown")
     path = Path(transcript)
+    if path.is_dir():
+        raise ConfigError(
+            "transcript",
+            str(path),
+            "is a folder",
+            hint="pass a list, render([folder]), to render every transcript in it",
+        )
     return pipeline.Source(stem=name or path.stem, path=path)
 
 
@@ -74,6 +81,7 @@ def _base(config: RenderConfig | None, options: Mapping[str, Any]) -> RenderConf
     return base
 
 
+@overload
 def render(
     transcript: TranscriptInput,
     *,
@@ -81,12 +89,36 @@ def render(
     config: RenderConfig | None = None,
     listener: pipeline.Listener | None = None,
     **options: Unpack[RenderOptions],
-) -> Render:
-    """Render a transcript into audio, captions, transcripts and a manifest.
+) -> Render: ...
+
+
+@overload
+def render(
+    transcript: list[TranscriptInput] | tuple[TranscriptInput, ...],
+    *,
+    recursive: bool = False,
+    config: RenderConfig | None = None,
+    listener: pipeline.Listener | None = None,
+    **options: Unpack[RenderOptions],
+) -> Batch: ...
+
+
+def render(
+    transcript: TranscriptInput | list[TranscriptInput] | tuple[TranscriptInput, ...],
+    *,
+    name: str | None = None,
+    recursive: bool = False,
+    config: RenderConfig | None = None,
+    listener: pipeline.Listener | None = None,
+    **options: Unpack[RenderOptions],
+) -> Render | Batch:
+    """Render a transcript (or a batch) into audio, captions, transcripts and a manifest.
 
     Args:
-        transcript: a transcript file, or a string of Markdown (then ``name`` is needed).
-        name: the output file stem (default: the file's stem).
+        transcript: a transcript file, or a string of Markdown (then ``name`` is needed);
+            or a list of files, folders and glob patterns: a batch.
+        name: the output file stem of a single transcript (default: the file's stem).
+        recursive: in a batch, look into the folders' subfolders too.
         config: base settings (default ``RenderConfig()``; ``load_config()`` reads a
             ``tts-export.toml``). The transcript's front matter applies over it.
         listener: receives progress (``Listener``); nothing is printed.
@@ -94,17 +126,26 @@ def render(
             ``captions_formats=("srt", "vtt", "html")``, ...); these win over front matter.
 
     Returns:
-        What was written and measured.
+        A ``Render`` for one transcript. For a list, a ``Batch`` with one result per file
+        found, in order: outputs mirror each file's path relative to the folder or glob it
+        was found by, and a file that fails is reported there while the others go on.
 
     Raises:
-        ConfigError: an option or setting is invalid (before any work).
-        TranscriptError: the transcript cannot be read or understood.
+        ConfigError: an option or setting is invalid (before any work); in a batch, two
+            files would write the same outputs.
+        TranscriptError: the transcript cannot be read or understood (single file).
         VoiceError: a speaker cannot be cast.
         SynthesisFailed: some sentences could not be synthesized (the rest is cached).
         OutputError: an output could not be written.
     """
+    base = _base(config, options)
+    if isinstance(transcript, list | tuple):
+        if name is not None:
+            raise ConfigError("name", name, "names one output: not for a batch")
+        entries = batch.discover(list(transcript), recursive=recursive)
+        return batch.render_batch(entries, base, options, listener)
     source = _source(transcript, name)
-    return pipeline.render(source, _base(config, options), options, listener)
+    return pipeline.render(source, base, options, listener)
 
 
 def inspect(

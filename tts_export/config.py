@@ -65,6 +65,13 @@ class RenderConfig:
             check = _CHECKS[f.name]
             value = check(f.name, getattr(self, f.name))
             object.__setattr__(self, f.name, value)
+        from tts_export.audio.formats import check_bitrate
+
+        # The bitrate depends on the format, channels and rate: checked once they are.
+        bitrate = check_bitrate(
+            self.audio_format, self.bitrate, channels=self.channels, sample_rate=self.sample_rate
+        )
+        object.__setattr__(self, "bitrate", bitrate)
 
 
 class RenderOptions(TypedDict, total=False):
@@ -210,12 +217,9 @@ def _dialect(name: str, value: object) -> str | None:
 def _bitrate(name: str, value: object) -> str | None:
     if value is None:
         return None
-    match = _BITRATE.fullmatch(value) if isinstance(value, str) else None
-    if match is None or not 8 <= int(match.group(1)) <= 320:
-        raise ConfigError(
-            name, value, "must be kbit/s from 8k to 320k written like 96k", hint="e.g. 96k"
-        )
-    return str(value)
+    if not isinstance(value, str) or _BITRATE.fullmatch(value.strip()) is None:
+        raise ConfigError(name, value, "must be kbit/s written like 96k", hint="e.g. 96k")
+    return value.strip()  # the range depends on the format: checked in __post_init__
 
 
 def _loudness(name: str, value: object) -> float | None:

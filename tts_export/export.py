@@ -36,6 +36,7 @@ class Exported:
     loudness: Loudness
     unchanged: tuple[str, ...]  # groups left alone: "audio", "captions"
     manifest: dict[str, Any]
+    cues: int  # captions in the subtitle files
 
 
 def _audio_inputs(
@@ -165,7 +166,7 @@ def export(
                 vtt_labels=config.vtt_labels,
             )
             files.update(written)
-            records["captions"] = outputs.record(captions_inputs, written)
+            records["captions"] = outputs.record(captions_inputs, written, cues=len(cues))
 
         loudness = Loudness(
             measured["integrated_lufs"], measured["true_peak_dbtp"], config.loudness
@@ -200,4 +201,5 @@ def export(
         loudness=loudness,
         unchanged=tuple(unchanged),
         manifest=manifest,
+        cues=int(records["captions"].get("cues", 0)),
     )

@@ -7,8 +7,9 @@ the public functions in ``api`` build both.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -19,15 +20,16 @@ from tts_export.audio.timeline import assemble, pause_before
 from tts_export.casting import cast_voices, load_profiles
 from tts_export.config import RenderConfig, merge, stereo_loudness
 from tts_export.engines.base import Engine
-from tts_export.errors import ConfigError, EngineUnavailable, VoiceError
+from tts_export.errors import ConfigError, EngineUnavailable, SynthesisFailed, VoiceError
 from tts_export.export import export
 from tts_export.files import remove_stale_temporaries
-from tts_export.models import Casting, Script, Transcript
+from tts_export.models import Casting, Clip, Script, Transcript
 from tts_export.report import build_report
-from tts_export.results import Render, Report
+from tts_export.results import FileResult, Render, Report
 from tts_export.script import build_script
-from tts_export.synth import Progress, synthesize_script
+from tts_export.synth import Progress
 from tts_export.synth.cache import ClipCache
+from tts_export.synth.many import synthesize_many
 from tts_export.transcript import parse_text, read_transcript
 
 
@@ -38,7 +40,14 @@ class Listener(Protocol):
         """A stage begins ("reading", "synthesizing", "encoding audio", "writing captions")."""
 
     def progress(self, update: Progress) -> None:
-        """Synthesis moved on by one clip."""
+        """Synthesis moved on by one clip (in a batch: counts are of the whole batch)."""
+
+
+class BatchListener(Listener, Protocol):
+    """A listener that also hears when each file of a batch is finished (optional)."""
+
+    def file_done(self, result: FileResult, done: int, total: int) -> None:
+        """``result`` is the ``done``-th of ``total`` files to finish."""
 
 
 class _Silent:
@@ -217,6 +226,132 @@ def inspect(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> R
     return build_report(script, voices=voices, estimated_ms=estimates)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A transcript read, segmented, cast and checked: everything before synthesis."""
+
+    source: Source
+    transcript: Transcript
+    script: Script
+    config: RenderConfig
+    casting: Casting
+    cover: Cover | None
+
+
+def prepare_file(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> Prepared:
+    """Parse, script and cast one transcript, and check its cover: all before any synthesis.
+
+    Raises:
+        TtsExportError: the transcript, a setting, a voice or the cover is at fault.
+    """
+    transcript, script, config = prepare(source, base, options)
+    casting = cast(script, config)
+    return Prepared(source, transcript, script, config, casting, _cover(transcript, source, config))
+
+
+def synthesis_key(config: RenderConfig) -> tuple[object, ...]:
+    """Files whose configs agree on this can share one engine and one synthesis pass."""
+    return (config.engine, config.fallback, config.jobs, config.trim_margin_ms, config.group,
+            config.cache_dir)  # fmt: skip
+
+
+def open_engines(config: RenderConfig) -> tuple[Engine, Engine | None]:
+    """The engine and fallback a group of files shares (closed by ``close_engines``).
+
+    Raises:
+        EngineUnavailable: the engine cannot run here.
+    """
+    return _engine(config.engine, config), _fallback(config)
+
+
+def close_engines(engine: Engine, fallback: Engine | None) -> None:
+    """Release what ``open_engines`` made."""
+
+    async def close() -> None:
+        await engine.aclose()
+        if fallback is not None and fallback is not engine:
+            await fallback.aclose()
+
+    asyncio.run(close())
+
+
+def synthesize(
+    files: Sequence[Prepared],
+    *,
+    engine: Engine,
+    fallback: Engine | None,
+    cache: ClipCache,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> tuple[dict[int, dict[str, Clip]], dict[int, SynthesisFailed]]:
+    """Synthesize stage for several transcripts at once (their sentences share the cores).
+
+    Raises:
+        VoiceError: a persona's voice is not usable by the engine.
+        OutputError: the cache cannot be written.
+    """
+    config = files[0].config
+    return synthesize_many(
+        [(f.script, f.casting) for f in files],
+        engine=engine,
+        fallback=fallback,
+        cache=cache,
+        jobs=config.jobs,
+        trim_margin_ms=config.trim_margin_ms,
+        group=config.group,
+        on_progress=on_progress,
+    )
+
+
+def finish(
+    prepared: Prepared,
+    clips: Mapping[str, Clip],
+    *,
+    repaired: int = 0,
+    on_stage: Callable[[str], None] | None = None,
+) -> Render:
+    """Assemble and export one transcript from its clips.
+
+    Raises:
+        TtsExportError: an output cannot be written (the previous files stay as they were).
+    """
+    transcript, config, casting = prepared.transcript, prepared.config, prepared.casting
+    intro = "开场" if transcript.language == "zh" else "Introduction"
+    timeline = assemble(prepared.script, clips, pauses=config.pauses, intro_title=intro)
+    done = export(
+        timeline,
+        transcript,
+        casting,
+        config=config,
+        stem=prepared.source.stem,
+        cover=prepared.cover,
+        repaired=repaired,
+        on_stage=on_stage,
+    )
+    fallbacks = tuple(
+        f"{p.utterance.id} ({p.utterance.speaker}, line {p.utterance.line}) by {p.clip.engine}"
+        for p in timeline.placements
+        if p.clip is not None and p.clip.fallback
+    )
+    stats = done.manifest["stats"]
+    return Render(
+        source=prepared.source.label,
+        stem=prepared.source.stem,
+        files=done.files,
+        duration_ms=done.duration_ms,
+        utterances=stats["utterances"],
+        cached=stats["cached"],
+        synthesized=stats["synthesized"],
+        fallbacks=fallbacks,
+        engine=config.engine,
+        voices={speaker: profile.id for speaker, profile in casting.profiles.items()},
+        loudness=done.loudness,
+        warnings=transcript.notes,
+        unchanged=done.unchanged,
+        repaired=repaired,
+        cues=done.cues,
+    )
+
+
 def render(
     source: Source,
     base: RenderConfig,
@@ -231,55 +366,18 @@ def render(
     """
     listen = listener or _Silent()
     listen.stage("reading")
-    transcript, script, config = prepare(source, base, options)
-    casting = cast(script, config)
-    cover = _cover(transcript, source, config)
-    engine = _engine(config.engine, config)
-    remove_stale_temporaries(config.cache_dir, recursive=True)
-    listen.stage("synthesizing")
-    cache = ClipCache(config.cache_dir)
-    clips = synthesize_script(
-        script,
-        casting,
-        engine=engine,
-        fallback=_fallback(config),
-        cache=cache,
-        jobs=config.jobs,
-        trim_margin_ms=config.trim_margin_ms,
-        group=config.group,
-        on_progress=listen.progress,
-    )
-    intro = "开场" if transcript.language == "zh" else "Introduction"
-    timeline = assemble(script, clips, pauses=config.pauses, intro_title=intro)
-    done = export(
-        timeline,
-        transcript,
-        casting,
-        config=config,
-        stem=source.stem,
-        cover=cover,
-        repaired=cache.repaired,
-        on_stage=listen.stage,
-    )
-    fallbacks = tuple(
-        f"{p.utterance.id} ({p.utterance.speaker}, line {p.utterance.line}) by {p.clip.engine}"
-        for p in timeline.placements
-        if p.clip is not None and p.clip.fallback
-    )
-    stats = done.manifest["stats"]
-    return Render(
-        source=source.label,
-        stem=source.stem,
-        files=done.files,
-        duration_ms=done.duration_ms,
-        utterances=stats["utterances"],
-        cached=stats["cached"],
-        synthesized=stats["synthesized"],
-        fallbacks=fallbacks,
-        engine=config.engine,
-        voices={speaker: profile.id for speaker, profile in casting.profiles.items()},
-        loudness=done.loudness,
-        warnings=transcript.notes,
-        unchanged=done.unchanged,
-        repaired=cache.repaired,
-    )
+    prepared = prepare_file(source, base, options)
+    config = prepared.config
+    engine, fallback = open_engines(config)
+    try:
+        remove_stale_temporaries(config.cache_dir, recursive=True)
+        listen.stage("synthesizing")
+        cache = ClipCache(config.cache_dir)
+        clips, failed = synthesize(
+            [prepared], engine=engine, fallback=fallback, cache=cache, on_progress=listen.progress
+        )
+    finally:
+        close_engines(engine, fallback)
+    if failed:
+        raise failed[0]
+    return finish(prepared, clips[0], repaired=cache.repaired, on_stage=listen.stage)

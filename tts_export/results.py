@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tts_export.models import Note
 
@@ -55,6 +55,7 @@ class Render:
         unchanged: output groups left alone because nothing they are made from
             changed since the previous render ("audio", "captions").
         repaired: damaged clip-cache entries found, discarded and made again.
+        cues: captions in the subtitle files.
     """
 
     source: str
@@ -71,9 +72,53 @@ class Render:
     warnings: tuple[Note, ...] = ()
     unchanged: tuple[str, ...] = ()
     repaired: int = 0
+    cues: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (paths as strings)."""
+        data: dict[str, Any] = _plain(asdict(self))
+        return data
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One transcript of a batch: its render, or why it failed.
+
+    Attributes:
+        source: the transcript's path as given.
+        output: its output stem relative to the output folder (``news/ep1``).
+        status: "ok" or "failed".
+        render: what was written and measured (None when it failed).
+        error: the error and its hint ("" when it succeeded).
+        wall_ms: from the start of the file's synthesis pass to its files written.
+    """
+
+    source: str
+    output: str
+    status: Literal["ok", "failed"]
+    render: Render | None
+    error: str
+    wall_ms: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Every file of a batch, in the order they were found."""
+
+    items: tuple[FileResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every file rendered."""
+        return all(item.status == "ok" for item in self.items)
+
+    @property
+    def failed(self) -> tuple[FileResult, ...]:
+        """The files that did not render."""
+        return tuple(item for item in self.items if item.status != "ok")
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``render --json`` object: one entry per file."""
         data: dict[str, Any] = _plain(asdict(self))
         return data
 

@@ -21,6 +21,7 @@ from rich.progress import Progress as Bar
 from rich.text import Text
 
 from tts_export.errors import TtsExportError
+from tts_export.results import FileResult
 from tts_export.synth import Progress
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -68,6 +69,14 @@ class RichListener:
         if self.task is None:
             self.task = self.bar.add_task("synthesizing", total=update.total, detail=detail)
         self.bar.update(self.task, completed=update.done, total=update.total, detail=detail)
+
+    def file_done(self, result: FileResult, done: int, total: int) -> None:
+        """A batch file is finished: one line above the bar."""
+        if self.quiet:
+            return
+        mark, style = ("ok", "green") if result.status == "ok" else ("failed", "bold red")
+        line = Text.assemble((f"[{done}/{total}] ", "dim"), (mark, style), " ", result.output)
+        (self.bar.console if self.bar.live.is_started else err).print(line)
 
     def close(self) -> None:
         if self.bar.live.is_started:

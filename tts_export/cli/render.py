@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from tts_export import api
 from tts_export.cli.app import app
-from tts_export.cli.console import RichListener, err, guarded, say, write
+from tts_export.cli.console import RichListener, err, guarded, say, to_json, write
 from tts_export.cli.options import (
     ConfigOpt,
     DialectOpt,
@@ -26,7 +27,7 @@ from tts_export.cli.options import (
     transcript_arg,
 )
 from tts_export.errors import ConfigError
-from tts_export.results import Render
+from tts_export.results import Batch, Render
 
 
 @app.command()
@@ -151,6 +152,14 @@ def render(
             help="Let a transcript name files (cover art) outside its own folder.",
         ),
     ] = False,
+    recursive: Annotated[
+        bool,
+        typer.Option("--recursive", "-r", help="Look for transcripts in subfolders too."),
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the results as one JSON object on stdout."),
+    ] = False,
     name: NameOpt = None,
     config_file: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
@@ -195,17 +204,26 @@ def render(
             options["allow_outside_files"] = True
         if loudness is not None:
             options["loudness"] = parse_loudness(loudness)
-        if name is not None and len(transcripts) > 1:
-            raise ConfigError("--name", name, "names one output: give one transcript")
-        for value in transcripts:
-            transcript, stem = transcript_arg(value, name)
+        if _is_batch(transcripts, recursive):
+            if name is not None:
+                raise ConfigError("--name", name, "names one output: give one transcript")
             try:
-                result = api.render(
-                    transcript, name=stem, config=base, listener=listener, **options
-                )
+                batch = api.render(
+                    list(transcripts), recursive=recursive, config=base, listener=listener,
+                    **options,
+                )  # fmt: skip
             finally:
                 listener.close()
-            summary(result, quiet)
+            batch_summary(batch, as_json=as_json)
+            if not batch.ok:
+                raise typer.Exit(1)
+            return
+        transcript, stem = transcript_arg(transcripts[0], name)
+        try:
+            result = api.render(transcript, name=stem, config=base, listener=listener, **options)
+        finally:
+            listener.close()
+        summary(result, quiet, as_json=as_json)
 
     try:
         guarded(run)
@@ -221,7 +239,50 @@ _GROUPS = {
 }
 
 
-def summary(result: Render, quiet: bool) -> None:
+def _is_batch(transcripts: list[str], recursive: bool) -> bool:
+    """More than one input, a folder, a glob or --recursive: a batch (one single file is not)."""
+    if len(transcripts) != 1 or recursive:
+        return True
+    only = transcripts[0]
+    return only != "-" and (
+        Path(only).is_dir() or (not Path(only).exists() and any(c in only for c in "*?["))
+    )
+
+
+def batch_summary(batch: Batch, *, as_json: bool) -> None:
+    """The table of a batch on stderr (file, length, cues, cache hits, fallbacks, status, time)."""
+    rows = [("file", "length", "cues", "cached", "fallbacks", "status", "wall")]
+    for item in batch.items:
+        r = item.render
+        minutes, seconds = divmod((r.duration_ms if r else 0) // 1000, 60)
+        rows.append(
+            (
+                item.output,
+                f"{minutes}:{seconds:02d}" if r else "-",
+                str(r.cues) if r else "-",
+                f"{r.cached}/{r.utterances}" if r else "-",
+                str(len(r.fallbacks)) if r else "-",
+                item.status,
+                f"{item.wall_ms / 1000:.1f} s",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        err.print(Text("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))))
+    for item in batch.failed:
+        where = "" if item.error.startswith(item.source) else f"{item.source}: "
+        say("failed:", "bold red", where + item.error)
+    done = len(batch.items) - len(batch.failed)
+    say("done:" if batch.ok else "done, with failures:", "green" if batch.ok else "yellow",
+        f"{done} of {len(batch.items)} transcripts rendered")  # fmt: skip
+    if as_json:
+        write(sys.stdout, to_json(batch.to_json()) + "\n")
+    else:
+        paths = [p for item in batch.items if item.render for p in item.render.files.values()]
+        write(sys.stdout, "".join(f"{path}\n" for path in paths))
+
+
+def summary(result: Render, quiet: bool, *, as_json: bool = False) -> None:
     for note in result.warnings:
         say("warning", "yellow", f"line {note.line}: {note.message}")
     for item in result.fallbacks:
@@ -229,11 +290,7 @@ def summary(result: Render, quiet: bool) -> None:
     if result.repaired:
         say("repaired:", "yellow", f"{result.repaired} damaged cache entries were made again")
     for group in result.unchanged:
-        say(
-            "unchanged:",
-            "dim",
-            f"the {group} files are left as they were (nothing they come from changed)",
-        )
+        say("unchanged:", "dim", f"{_GROUPS.get(group, group)}: nothing they come from changed")
     if not quiet:
         minutes, seconds = divmod(result.duration_ms // 1000, 60)
         say(
@@ -242,4 +299,7 @@ def summary(result: Render, quiet: bool) -> None:
             f"{minutes}:{seconds:02d} of audio, {result.utterances} utterances "
             f"({result.cached} from cache, {len(result.fallbacks)} by fallback)",
         )
-    write(sys.stdout, "".join(f"{path}\n" for path in result.files.values()))
+    if as_json:
+        write(sys.stdout, to_json(result.to_json()) + "\n")
+    else:
+        write(sys.stdout, "".join(f"{path}\n" for path in result.files.values()))
