@@ -109,7 +109,7 @@ def test_a_bad_option_is_refused_before_any_work(
 ) -> None:
     out = tmp_path / "out"
     with pytest.raises(ConfigError) as info:
-        render(SHORT_EN, **{"out_dir": out, "cache_dir": tmp_path / "cache", **options})  # type: ignore[arg-type]
+        render(SHORT_EN, **{"out_dir": out, "cache_dir": tmp_path / "cache", **options})  # type: ignore[call-overload]
     assert info.value.setting == named
     assert not out.exists() and not (tmp_path / "cache").exists()
 

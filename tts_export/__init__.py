@@ -13,7 +13,7 @@ with ``to_json()``). Every error the library raises on purpose is a
 ``TtsExportError`` with a ``hint``.
 """
 
-from tts_export.api import check, inspect, render, voices
+from tts_export.api import check, inspect, publish, render, voices
 from tts_export.config import RenderConfig, RenderOptions, load_config
 from tts_export.errors import (
     ConfigError,
@@ -28,6 +28,7 @@ from tts_export.errors import (
 )
 from tts_export.models import Note, Pauses
 from tts_export.pipeline import Listener
+from tts_export.publish import PageError
 from tts_export.results import (
     Batch,
     CheckReport,
@@ -56,6 +57,7 @@ __all__ = [
     "Loudness",
     "Note",
     "OutputError",
+    "PageError",
     "Pauses",
     "PlannedUtterance",
     "Progress",
@@ -75,6 +77,7 @@ __all__ = [
     "check",
     "inspect",
     "load_config",
+    "publish",
     "render",
     "voices",
 ]

@@ -200,6 +200,25 @@ def check(
     )
 
 
+def publish(render: str | os.PathLike[str]) -> Path:
+    """Write the listening page of a finished render, from its manifest; nothing is synthesized.
+
+    Args:
+        render: ``OUTDIR/STEM`` (``out/episode``), the render's ``<stem>.manifest.json``,
+            or an output folder holding one render.
+
+    Returns:
+        The page: ``<stem>.html`` beside the audio, linking the render's files by relative URL.
+
+    Raises:
+        PageError: no render is found there, its manifest is unusable, or its audio is missing.
+        OutputError: the page cannot be written.
+    """
+    from tts_export.publish import write_page
+
+    return write_page(render)
+
+
 def voices(
     engine: str | None = None,
     lang: str | None = None,

@@ -56,6 +56,7 @@ class RenderConfig:
     loudness: float | None = -19.0  # integrated LUFS target; None = off
     trim_margin_ms: int = 40
     group: bool = True  # let engines that can render several sentences of a turn per call
+    page: bool = False  # also write <stem>.html, the listening page (tts_export.publish)
     # Files a transcript names (cover art) may lie outside its folder. Never settable from
     # front matter: a transcript from someone else must not reach the user's private files.
     allow_outside_files: bool = False
@@ -100,6 +101,7 @@ class RenderOptions(TypedDict, total=False):
     loudness: float | None
     trim_margin_ms: int
     group: bool
+    page: bool
     allow_outside_files: bool
 
 
@@ -267,6 +269,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "loudness": _loudness,
     "trim_margin_ms": lambda name, value: _whole(name, value, 0, 1000),
     "group": _flag,
+    "page": _flag,
     "allow_outside_files": _flag,
 }
 
@@ -293,6 +296,7 @@ FILE_KEYS: Mapping[str, str] = {
     "loudness": "loudness",
     "voice_dirs": "voice_dirs",
     "group": "group",
+    "page": "page",
     "strict": "strict",
     "pauses": "pauses",
     "voices": "voices",

@@ -20,9 +20,10 @@ from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_captions
 from tts_export.captions.profiles import get_profile
 from tts_export.config import RenderConfig
-from tts_export.files import remove_stale_temporaries, write_json
+from tts_export.files import remove_stale_temporaries, write_json, write_text_atomic
 from tts_export.manifest import build_manifest
 from tts_export.models import Casting, Timeline, Transcript
+from tts_export.publish import PAGE_SUFFIX, page_html
 from tts_export.results import Loudness
 from tts_export.version import __version__
 
@@ -184,8 +185,13 @@ def export(
                 "true_peak_dbtp": loudness.true_peak_dbtp,
                 "target_lufs": loudness.target_lufs,
             },
+            transcript=transcript,
         )
         manifest["stats"]["repaired"] = repaired  # damaged cache entries found and made again
+        if config.page:  # made from the manifest, as `tts-export page` makes it later
+            page = stage.path(f"{stem}{PAGE_SUFFIX}")
+            files["page"] = write_text_atomic(page, page_html(manifest, stem=stem))
+            manifest["files"]["page"] = page.name
         manifest["outputs"] = records
         write_json(manifest, stage.path(manifest_path.name))
         outputs.commit(stage)

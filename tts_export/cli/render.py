@@ -160,6 +160,14 @@ def render(
         bool,
         typer.Option("--json", help="Print the results as one JSON object on stdout."),
     ] = False,
+    page: Annotated[
+        bool,
+        typer.Option(
+            "--page",
+            help="Also write <stem>.html: a listening page with the player, captions, chapters "
+            "and the transcript, for any static host or file://.",
+        ),
+    ] = False,
     name: NameOpt = None,
     config_file: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
@@ -202,6 +210,8 @@ def render(
             options["channels"] = 2
         if allow_outside_files:
             options["allow_outside_files"] = True
+        if page:
+            options["page"] = True
         if loudness is not None:
             options["loudness"] = parse_loudness(loudness)
         if _is_batch(transcripts, recursive):
