@@ -181,6 +181,12 @@ def test_killed_render_resumes_from_the_cache_and_matches_an_uninterrupted_one(
     while proc.poll() is None and not list(cache.glob("*/*.json")):
         assert time.monotonic() < deadline, "no clip was cached within 10 minutes"
         time.sleep(0.05)
+    # A group of sentences is stored clip by clip right after its one engine call; kill
+    # between calls, not half-way through storing a group (which is then made again whole).
+    stored = -1
+    while proc.poll() is None and stored != (now := len(list(cache.glob("*/*.json")))):
+        stored = now
+        time.sleep(0.3)
     proc.kill()
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the render finished before it could be killed"
