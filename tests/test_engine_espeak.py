@@ -6,7 +6,6 @@ import asyncio
 import math
 import random
 import re
-import time
 import wave
 from pathlib import Path
 
@@ -163,10 +162,11 @@ def test_estimate_is_near_the_real_length(engine: EspeakEngine) -> None:
         assert 0.5 * real <= engine.estimate_ms(text) <= 1.6 * real
 
 
-def test_fast_and_does_not_block_the_loop(engine: EspeakEngine) -> None:
+def test_does_not_block_the_loop(engine: EspeakEngine) -> None:
+    # How fast espeak is belongs in a benchmark; here: the loop runs while it works.
     text = ZH * 4
 
-    async def run() -> tuple[float, int, Synthesis]:
+    async def run() -> tuple[int, Synthesis]:
         ticks = 0
         done = asyncio.Event()
 
@@ -177,15 +177,13 @@ def test_fast_and_does_not_block_the_loop(engine: EspeakEngine) -> None:
                 await asyncio.sleep(0)
 
         ticker = asyncio.create_task(tick())
-        start = time.perf_counter()
         syn = await engine.synthesize(text, Realization("espeak", "cmn"))
-        wall = time.perf_counter() - start
         done.set()
         await ticker
-        return wall, ticks, syn
+        return ticks, syn
 
-    wall, ticks, syn = asyncio.run(run())
-    assert wall / (syn.duration_ms / 1000) < 0.05  # measured ~0.002
+    ticks, syn = asyncio.run(run())
+    assert syn.duration_ms > 5000
     assert ticks > 1  # the loop kept running while espeak worked
 
 
