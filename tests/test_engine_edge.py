@@ -162,7 +162,9 @@ def test_stall_ends_at_the_deadline_and_is_retried(fake: FakeEdge) -> None:
     start = time.monotonic()
     syn = say(make(fake, deadline_s=1.0))
     elapsed = time.monotonic() - start
-    assert syn.attempts == 2 and 1.0 <= elapsed < 3.0
+    # The first attempt waited out its deadline (not an early error), then a retry succeeded;
+    # only a lower bound: an upper one would fail on a loaded machine.
+    assert syn.attempts == 2 and elapsed >= 1.0
     assert abs(syn.duration_ms - expected_ms(ZH)) <= 30
 
 
@@ -171,7 +173,7 @@ def test_unanswered_handshake_ends_at_the_deadline(fake: FakeEdge) -> None:
     start = time.monotonic()
     syn = say(make(fake, deadline_s=1.0))
     assert syn.attempts == 2 and fake.handshakes == 2
-    assert 1.0 <= time.monotonic() - start < 3.0
+    assert time.monotonic() - start >= 1.0  # the deadline was waited out, not cut short
 
 
 def test_no_audio_websocket_error_drop_and_silence_are_retried(fake: FakeEdge) -> None:
@@ -310,11 +312,8 @@ def test_jobs_overlap_requests_and_cap_them(fake: FakeEdge) -> None:
     async def run_all() -> list[Synthesis]:
         return list(await asyncio.gather(*(engine.synthesize(t, XIAOXIAO) for t in texts)))
 
-    start = time.monotonic()
     results = asyncio.run(run_all())
-    elapsed = time.monotonic() - start
-    assert fake.max_concurrent == 4  # overlapped, and never more than jobs
-    assert elapsed < 8 * 0.4 * 0.75  # serial would take 3.2 s at least; ideal is 0.8 s
+    assert fake.max_concurrent == 4  # overlapped, and never more than jobs (speed: bench_edge)
     assert sorted(r.text for r in fake.requests) == sorted(texts)
     assert all(
         abs(r.duration_ms - expected_ms(t)) <= 30 for r, t in zip(results, texts, strict=True)
