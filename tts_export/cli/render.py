@@ -261,6 +261,11 @@ def _is_batch(transcripts: list[str], recursive: bool) -> bool:
 
 def batch_summary(batch: Batch, *, as_json: bool) -> None:
     """The table of a batch on stderr (file, length, cues, cache hits, fallbacks, status, time)."""
+    for item in batch.items:
+        for note in item.render.warnings if item.render else ():
+            say("warning", "yellow", f"{item.source}:{note.line}: {note.message}")
+        for fallback in item.render.fallbacks if item.render else ():
+            say("fallback", "yellow", f"{item.source}: {fallback}")
     rows = [("file", "length", "cues", "cached", "fallbacks", "status", "wall")]
     for item in batch.items:
         r = item.render
