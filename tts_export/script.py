@@ -12,7 +12,8 @@ import re
 from typing import Literal
 
 from tts_export.errors import ConfigError
-from tts_export.lang import HAN_CLASS, count_wide, is_cjk, is_fullwidth
+from tts_export.lang import HAN_CLASS, count_wide, detect_language, is_cjk, is_fullwidth
+from tts_export.lexicon import Lexicon, apply_lexicon
 from tts_export.models import Script, Transcript, Turn, Utterance
 from tts_export.transcript.markup import find_sound_cues, strip_leftovers
 
@@ -187,13 +188,23 @@ def _segments(text: str) -> list[tuple[Literal["speech", "sound"], str]]:
     return out
 
 
-def build_script(transcript: Transcript, *, glossary: Literal["drop", "keep"] = "drop") -> Script:
+def build_script(
+    transcript: Transcript,
+    *,
+    glossary: Literal["drop", "keep"] = "drop",
+    lexicon: Lexicon | None = None,
+    engine: str = "",
+) -> Script:
     """Split every turn into utterances.
 
     Args:
         transcript: the parsed transcript.
         glossary: "drop" removes glossary notes from speech and captions;
             "keep" reads and captions them.
+        lexicon: pronunciation entries applied to ``spoken`` only (captions
+            keep the display form); None leaves the text as written.
+        engine: the engine that will read the script, for engine-specific
+            entries; "" applies every entry.
 
     Returns:
         The script: utterances in order, ids ``s{section:02d}t{turn:03d}u{n:02d}``.
@@ -224,6 +235,9 @@ def build_script(transcript: Transcript, *, glossary: Literal["drop", "keep"] = 
             for kind, piece in segments:
                 display = _SPACES.sub(" ", piece).strip()
                 spoken = "" if kind == "sound" else _spoken(display)
+                if lexicon and spoken:
+                    language = detect_language(display)
+                    spoken = apply_lexicon(lexicon, spoken, language=language, engine=engine)
                 if kind == "speech" and not _HAS_WORD.search(spoken):
                     continue
                 utterances.append(
