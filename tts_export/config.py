@@ -21,6 +21,7 @@ from tts_export.models import Pauses
 
 PROJECT_FILE = "tts-export.toml"
 _BITRATE = re.compile(r"^([1-9][0-9]{0,2})k$")
+_HOST_PORT = re.compile(r"^[A-Za-z0-9_.\-\[\]:]+:[0-9]{1,5}$")
 _STEREO_LOUDNESS = -16.0  # plays about as loud as the -19 LUFS mono default
 
 
@@ -60,6 +61,10 @@ class RenderConfig:
     # Files a transcript names (cover art) may lie outside its folder. Never settable from
     # front matter: a transcript from someone else must not reach the user's private files.
     allow_outside_files: bool = False
+    executor: str = "local"  # "local", or "ray": synthesis on Ray actors (tts-export[ray])
+    ray_address: str | None = None  # None: a local Ray on this machine; "auto"; "ray://host:port"
+    workers: int = 2  # Ray actors, each holding one engine (one model load)
+    worker_threads: int | None = None  # threads per actor for engines that take them (kokoro)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -103,6 +108,10 @@ class RenderOptions(TypedDict, total=False):
     group: bool
     page: bool
     allow_outside_files: bool
+    executor: str
+    ray_address: str | None
+    workers: int
+    worker_threads: int | None
 
 
 # --- the checks, one per field ---------------------------------------------------
@@ -234,6 +243,19 @@ def _loudness(name: str, value: object) -> float | None:
     return float(value)
 
 
+def _ray_address(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not (
+        value == "auto" or value.startswith("ray://") or _HOST_PORT.fullmatch(value)
+    ):
+        raise ConfigError(
+            name, value, "must be auto, ray://HOST:PORT or HOST:PORT", hint="or leave it out "
+            "for a Ray on this machine"
+        )  # fmt: skip
+    return value
+
+
 def _pauses(name: str, value: object) -> Pauses:
     if not isinstance(value, Pauses):
         raise ConfigError(name, value, "must be a Pauses")
@@ -271,6 +293,10 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "group": _flag,
     "page": _flag,
     "allow_outside_files": _flag,
+    "executor": _choice(lambda: ("local", "ray")),
+    "ray_address": _ray_address,
+    "workers": lambda name, value: _whole(name, value, 1, 1024),
+    "worker_threads": _optional_whole(1, 64),
 }
 
 
@@ -296,6 +322,10 @@ FILE_KEYS: Mapping[str, str] = {
     "loudness": "loudness",
     "voice_dirs": "voice_dirs",
     "group": "group",
+    "executor": "executor",
+    "ray_address": "ray_address",
+    "workers": "workers",
+    "worker_threads": "worker_threads",
     "page": "page",
     "strict": "strict",
     "pauses": "pauses",

@@ -178,7 +178,21 @@ def cast(script: Script, config: RenderConfig) -> Casting:
 
 
 def _engine(name: str, config: RenderConfig) -> Engine:
-    """The engine ``name``; ``jobs`` sizes the chosen engine, never a fallback."""
+    """The engine ``name``; ``jobs`` sizes the chosen engine, never a fallback.
+
+    With ``executor="ray"`` the chosen engine runs on Ray actors (one model load per
+    actor); its name and version stay the inner engine's, so the cache is shared with
+    local renders. The fallback always runs here.
+    """
+    if config.executor == "ray" and name == config.engine:
+        from tts_export.engines.ray.engine import RayEngine
+
+        return RayEngine(
+            name,
+            address=config.ray_address,
+            workers=config.workers,
+            threads=config.worker_threads,
+        )
     if config.jobs and name == config.engine and name in ("edge", "kokoro"):
         return engines.create(name, jobs=config.jobs)  # kokoro's threads follow: cores / jobs
     return engines.create(name)
@@ -252,7 +266,8 @@ def prepare_file(source: Source, base: RenderConfig, options: Mapping[str, Any])
 def synthesis_key(config: RenderConfig) -> tuple[object, ...]:
     """Files whose configs agree on this can share one engine and one synthesis pass."""
     return (config.engine, config.fallback, config.jobs, config.trim_margin_ms, config.group,
-            config.cache_dir)  # fmt: skip
+            config.cache_dir, config.executor, config.ray_address, config.workers,
+            config.worker_threads)  # fmt: skip
 
 
 def open_engines(config: RenderConfig) -> tuple[Engine, Engine | None]:
@@ -295,7 +310,7 @@ def synthesize(
         engine=engine,
         fallback=fallback,
         cache=cache,
-        jobs=config.jobs,
+        jobs=0 if config.executor == "ray" else config.jobs,  # Ray: workers x in-flight
         trim_margin_ms=config.trim_margin_ms,
         group=config.group,
         on_progress=on_progress,

@@ -152,6 +152,31 @@ def render(
             help="Let a transcript name files (cover art) outside its own folder.",
         ),
     ] = False,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            metavar="local|ray",
+            help="Where synthesis runs: here (default) or on Ray actors (pip install "
+            "'tts-export[ray]'); the driver keeps the cache and writes the files.",
+        ),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            metavar="ADDRESS",
+            help="auto (a running cluster), ray://HOST:PORT, or unset for a Ray on this machine.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", metavar="N", help="Ray actors, one engine each (default 2)."),
+    ] = None,
+    worker_threads: Annotated[
+        int | None,
+        typer.Option("--threads-per-worker", metavar="N", help="Threads per Ray actor (kokoro)."),
+    ] = None,
     recursive: Annotated[
         bool,
         typer.Option("--recursive", "-r", help="Look for transcripts in subfolders too."),
@@ -185,6 +210,10 @@ def render(
         "max_chars": max_chars,
         "max_lines": max_lines,
         "vtt_labels": vtt_labels,
+        "executor": executor,
+        "ray_address": ray_address,
+        "workers": workers,
+        "worker_threads": worker_threads,
         "audio_format": audio_format,
         "bitrate": bitrate,
         "sample_rate": sample_rate,
