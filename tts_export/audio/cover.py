@@ -53,8 +53,12 @@ def image_mime(head: bytes) -> str | None:
     return None
 
 
-def _resolve(value: str, folder: Path, *, allow_outside: bool) -> Path:
+def resolve_inside(
+    value: str, folder: Path, *, allow_outside: bool, setting: str = "cover"
+) -> Path:
     """``value`` taken from ``folder``, symlinks resolved, checked to stay inside it.
+
+    The rule for every file a transcript names (cover art, music).
 
     Raises:
         ConfigError: the file does not exist, or leaves the folder when not allowed.
@@ -64,19 +68,19 @@ def _resolve(value: str, folder: Path, *, allow_outside: bool) -> Path:
         path = (base / value).resolve(strict=True)
     except FileNotFoundError:
         raise ConfigError(
-            "cover",
+            setting,
             value,
             f"no such file (looked in {folder})",
-            hint="cover paths are taken relative to the transcript's folder",
+            hint=f"{setting} paths are taken relative to the transcript's folder",
         ) from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
-        raise ConfigError("cover", value, f"cannot open the image: {exc}") from None
+        raise ConfigError(setting, value, f"cannot open the file: {exc}") from None
     if not allow_outside and not path.is_relative_to(base):
         raise ConfigError(
-            "cover",
+            setting,
             value,
             f"{path} is outside the transcript's folder {base}",
-            hint="copy the image next to the transcript, or pass --allow-outside-files "
+            hint="copy the file next to the transcript, or pass --allow-outside-files "
             "if you trust this transcript",
         )
     return path
@@ -109,7 +113,7 @@ def load_cover(
         raise ConfigError(
             "cover", value, "must be the path of an image file", hint="e.g. cover: art/cover.jpg"
         )
-    path = _resolve(str(value), folder, allow_outside=allow_outside)
+    path = resolve_inside(str(value), folder, allow_outside=allow_outside)
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOFOLLOW: the
         # resolved path must not have become a symlink since it was checked.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,9 @@ from tts_export.audio.formats import AudioFormat, check_bitrate, get_format
 from tts_export.audio.gains import GainPlan
 from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import LoudnessReport, measure_stream
+from tts_export.audio.mix import Mixer, music_gains
 from tts_export.audio.mp4 import set_track_language
+from tts_export.audio.music import Music
 from tts_export.audio.stitch import iter_programme
 from tts_export.audio.tags import (
     ffmetadata,
@@ -110,9 +112,11 @@ class _Job:
     metadata: Path
     cover: Path | None
     ceiling_dbtp: float | None
+    music: Music | None = None
+    music_db: Mapping[str, float] | None = None  # role → gain before the programme gain
 
 
-def _encode(job: _Job, gain_db: Callable[[str], float] | None) -> None:
+def _encode(job: _Job, gain_db: Callable[[str], float] | None, programme_db: float = 0.0) -> None:
     """Stream the programme into one ffmpeg process writing ``job.tmp``.
 
     Raises:
@@ -138,7 +142,19 @@ def _encode(job: _Job, gain_db: Callable[[str], float] | None) -> None:
     if job.spec.muxer == "mp3":
         cmd += ["-id3v2_version", "3", "-write_xing", "1"]
     cmd += ["-f", job.spec.muxer, str(job.tmp)]
-    run_fed(cmd, iter_programme(job.timeline, gain_db, ceiling_dbtp=job.ceiling_dbtp))
+    run_fed(cmd, programme_blocks(job, gain_db, programme_db))
+
+
+def programme_blocks(
+    job: _Job, gain_db: Callable[[str], float] | None, programme_db: float = 0.0
+) -> Iterator[bytes]:
+    """The programme's PCM blocks, with the music mixed in when there is any."""
+    blocks = iter_programme(job.timeline, gain_db, ceiling_dbtp=job.ceiling_dbtp)
+    if job.music is None or job.music_db is None:
+        return blocks
+    gains = {role: db + programme_db for role, db in job.music_db.items()}
+    mixer = Mixer(job.timeline, job.music, gains, ceiling_dbtp=job.ceiling_dbtp)
+    return mixer.mix(blocks)
 
 
 def _measure(job: _Job) -> LoudnessReport:
@@ -179,7 +195,7 @@ def _codec_loss(job: _Job, plan: GainPlan) -> float:
         return 0.0
     # The file carries the mono programme on every channel: their powers add up.
     wanted = before.integrated_lufs + 10 * math.log10(job.channels)
-    probe = replace(job, timeline=excerpt, tmp=temporary_name(job.tmp), cover=None)
+    probe = replace(job, timeline=excerpt, tmp=temporary_name(job.tmp), cover=None, music=None)
     try:
         _encode(probe, plan.gain_db)
         after = _measure(probe)
@@ -193,12 +209,12 @@ def _encode_and_check(
 ) -> tuple[LoudnessReport, int, GainPlan]:
     """Encode, measure the file, and encode once more if it missed the target."""
     if target is None:  # levels left alone: only the length is measured
-        _encode(job, None)
+        _encode(job, None, 0.0)
         samples = count_samples(job.tmp, sample_rate=job.rate)
         return LoudnessReport(math.nan, math.nan, math.nan, samples=samples), 1, plan
     if job.spec.lossy:
         plan = replace(plan, programme=plan.programme + _codec_loss(job, plan))
-    _encode(job, plan.gain_db)
+    _encode(job, plan.gain_db, plan.programme)
     report = _measure(job)
     if report.silent:
         return report, 1, plan
@@ -209,7 +225,7 @@ def _encode_and_check(
     plan = replace(plan, programme=plan.programme + error)
     assert job.ceiling_dbtp is not None
     job = replace(job, ceiling_dbtp=max(job.ceiling_dbtp - max(0.0, overshoot + 0.3), -12.0))
-    _encode(job, plan.gain_db)
+    _encode(job, plan.gain_db, plan.programme)
     return _measure(job), 2, plan
 
 
@@ -225,6 +241,7 @@ def write_audio(
     meta: Mapping[str, Any] | None = None,
     cover: Cover | Path | None = None,
     language: str | None = None,
+    music: Music | None = None,
 ) -> AudioResult:
     """Encode the timeline into one audio file with tags, cover art and chapters.
 
@@ -244,6 +261,10 @@ def write_audio(
             path is checked here (any folder allowed); check it before synthesis instead.
         language: the transcript's language ("zh", "en"); labels the tracks of
             M4A/M4B files. None takes ``language`` from ``meta``, if any.
+        music: intro, outro and bed (``music.load_music``), mixed in at levels set
+            against the speech; ``timeline`` must already be ``music.add_music``'s.
+            The whole programme, music included, meets ``loudness`` and the
+            true-peak ceiling. None (or no files): speech only, as before.
 
     Returns:
         What was written, with duration and loudness measured from the file.
@@ -268,6 +289,13 @@ def write_audio(
         plan = plan_levels(
             timeline, target_lufs=loudness, channels=channels, ceiling_dbtp=spec.ceiling
         )
+    music_db = None
+    if music is not None and not music.empty:
+        # Without loudness normalisation the speech is taken to sit at -19 LUFS.
+        level = plan.predicted_lufs - 10 * math.log10(channels) - plan.programme
+        music_db = music_gains(music, level if math.isfinite(level) else -19.0)
+    else:
+        music = None
     tmp = temporary_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -294,6 +322,8 @@ def write_audio(
                 metadata,
                 picture,
                 spec.ceiling if loudness is not None else None,
+                music,
+                music_db,
             )
             report, encodes, plan = _encode_and_check(job, plan, loudness)
         if vorbis:
