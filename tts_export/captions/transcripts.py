@@ -311,7 +311,7 @@ def _find_turn(turns: Sequence[Turn], index: int, line: int, speaker: str) -> Tu
 
 
 def _meta_rows(transcript: Transcript, timeline: Timeline) -> list[tuple[str, str]]:
-    labels = _labels(transcript.language)
+    labels = metadata_labels(transcript.language)
     rows = [
         (labels[key], _value(transcript.meta[key], transcript.language))
         for key in _META_KEYS
@@ -325,7 +325,7 @@ def _meta_rows(transcript: Transcript, timeline: Timeline) -> list[tuple[str, st
 
 
 def _title(transcript: Transcript, stem: str) -> str:
-    return " ".join((transcript.title or stem or _labels(transcript.language)["untitled"]).split())
+    return " ".join((transcript.title or stem or metadata_labels(transcript.language)["untitled"]).split())
 
 
 def _summary(transcript: Transcript) -> str:
@@ -338,7 +338,7 @@ def _summary(transcript: Transcript) -> str:
 
 def _value(value: Any, language: str = "en") -> str:
     """A front-matter value as text; lists joined with 、 in Chinese, ", " otherwise."""
-    sep = "、" if _labels(language) is _LABELS["zh"] else ", "
+    sep = "、" if metadata_labels(language) is _LABELS["zh"] else ", "
     if isinstance(value, list | tuple):
         return sep.join(str(v) for v in value)
     if isinstance(value, Mapping):
@@ -354,8 +354,13 @@ def _duration(ms: int) -> str:
     return f"PT{h}H{m}M{s}S"
 
 
-def _labels(language: str) -> Mapping[str, str]:
+def metadatametadata_labels(language: str) -> Mapping[str, str]:
+    """Names of the metadata fields (author, date, speakers, ...) in the transcript's language.
+
+    The one home of these words: the readable transcripts and the listening page use them.
+    """
     return _LABELS["zh"] if is_chinese(language) else _LABELS["en"]
+
 
 
 def _colon(language: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tts_export.captions.transcripts import metadata_labels
 from tts_export.lang import is_chinese
 
 _ZH: Mapping[str, str] = {
@@ -41,14 +42,6 @@ _ZH: Mapping[str, str] = {
     "no_hits": "没有匹配的句子",
     "notes": "注释",
     "narrator": "旁白",
-    "author": "作者",
-    "host": "主持",
-    "date": "日期",
-    "source": "来源",
-    "url": "链接",
-    "tags": "标签",
-    "speakers": "说话人",
-    "duration": "时长",
     "colon": "：",
     "list_sep": "、",
     "footer": "由 tts-export 生成；声音为合成语音。",
@@ -84,14 +77,6 @@ _EN: Mapping[str, str] = {
     "no_hits": "No sentence matches",
     "notes": "Notes",
     "narrator": "Narrator",
-    "author": "Author",
-    "host": "Host",
-    "date": "Date",
-    "source": "Source",
-    "url": "Link",
-    "tags": "Tags",
-    "speakers": "Speakers",
-    "duration": "Duration",
     "colon": ": ",
     "list_sep": ", ",
     "footer": "Made with tts-export; the voices are synthetic.",
@@ -99,5 +84,9 @@ _EN: Mapping[str, str] = {
 
 
 def labels(language: str) -> Mapping[str, str]:
-    """The page's labels for a transcript in ``language`` (a BCP-47 tag)."""
-    return _ZH if is_chinese(language) else _EN
+    """The page's labels for a transcript in ``language`` (a BCP-47 tag).
+
+    The metadata field names come from the readable transcripts, so both say the same.
+    """
+    own = _ZH if is_chinese(language) else _EN
+    return {**metadata_labels(language), **own}
