@@ -25,6 +25,7 @@ from tts_export.audio.loudness import measure_stream
 from tts_export.audio.mix import Mixer, duck_spans, music_gains
 from tts_export.audio.music import Music, MusicFile, add_music, load_music, music_titles
 from tts_export.audio.stitch import iter_programme
+from tts_export.audio.tags import read_info
 from tts_export.audio.timeline import assemble
 from tts_export.captions.cues import build_cues
 from tts_export.captions.profiles import get_profile
@@ -52,7 +53,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     show.mkdir()
     _make(show / "intro.mp3", "sine=frequency=440:duration=2.5", "-b:a", "64k")
     _make(show / "outro.flac", "sine=frequency=660:duration=2")
-    _make(show / "bed.wav", "anoisesrc=color=pink:duration=8:amplitude=0.3", "-ac", "1")
+    _make(show / "bed.wav", "anoisesrc=color=pink:duration=8:amplitude=0.3:seed=7", "-ac", "1")
     _make(show / "silent.wav", "anullsrc=r=44100:cl=stereo", "-t", "2")
     _make(show / "long.ogg", "sine=frequency=300:duration=125", "-c:a", "libvorbis", "-q:a", "0")
     (show / "notes.mp3").write_text("not audio at all\n", encoding="utf-8")
@@ -185,6 +186,7 @@ def test_the_bed_sits_15_lu_under_the_speech_and_rises_in_long_pauses(
             ]
         )
         difference = _lufs(voice[cut], rate) - _lufs(bed[cut], rate)
+        print(f"{chapter.title}: speech - bed = {difference:.2f} LU")
         assert 16.0 <= difference <= 20.0, (chapter.title, difference)
     spans = duck_spans(timeline, music, music.intro_ms, timeline.duration_ms)
     assert spans  # the section break (1400 ms) is long enough to duck out of
@@ -193,6 +195,7 @@ def test_the_bed_sits_15_lu_under_the_speech_and_rises_in_long_pauses(
     p = timeline.placements[0]
     under = slice(ms_to_samples(p.start_ms, rate), ms_to_samples(p.end_ms, rate))
     rise = 10 * np.log10(np.mean(bed[middle] ** 2) / np.mean(bed[under] ** 2))
+    print(f"bed rise in the section break: {rise:.2f} dB")
     assert 4.5 <= rise <= 7.5  # duck_db = 6
     intro = mixer.music_at(0, ms_to_samples(music.intro_ms, rate))
     assert np.allclose(bed[: intro.size], intro, atol=1e-6)  # the bed starts after the intro
@@ -221,7 +224,13 @@ def test_the_mix_meets_the_target_and_the_true_peak_ceiling(
     timeline = add_music(speech[0], music, speech[1])
     result = write_audio(timeline, tmp_path / "show.mp3", channels=2, loudness=-16.0, music=music)
     measured = ebur128(tmp_path / "show.mp3")
+    print(f"mix: {measured.integrated_lufs:.2f} LUFS, {measured.true_peak_dbtp:.2f} dBTP")
     assert abs(measured.integrated_lufs + 16.0) <= 0.6, measured
     assert measured.true_peak_dbtp <= -1.0, measured
     assert abs(result.duration_ms - timeline.duration_ms) <= 60
+    info = read_info(tmp_path / "show.mp3")
+    assert info.channels == "stereo"  # a mono bed in a stereo render
+    chapters = [(c.title, c.start_ms, c.end_ms) for c in info.chapters]
+    assert chapters == [(c.title, c.start_ms, c.end_ms) for c in timeline.chapters]
+    assert chapters[0][0] == "片头" and chapters[-1][0] == "片尾"
     assert isinstance(music.intro, MusicFile)

@@ -70,22 +70,25 @@ class _Layer:
     loop: Signal | None = None  # the bed's repeating period (crossfade included)
 
     def at(self, a: int, b: int) -> Signal:
-        """Samples for programme positions [a, b) relative to this layer's start."""
+        """The layer's samples at programme samples [a, b) (zeros outside it)."""
         out = np.zeros(b - a)
         lo, hi = max(a, self.start), min(b, self.end)
-        if lo >= hi:
+        if lo >= hi or self.samples.size == 0:
             return out
         i = np.arange(lo - self.start, hi - self.start)
-        if self.loop is None or self.loop.size == 0:
+        once = (
+            self.loop is None or self.loop.size == 0 or self.end - self.start <= self.samples.size
+        )
+        if once:
             out[lo - a : hi - a] = self.samples[np.minimum(i, self.samples.size - 1)]
-        else:
-            period = self.loop.size  # the first pass plays the file itself, then the loop
-            first = i < (
-                self.samples.size if self.end - self.start <= self.samples.size else period
-            )
-            out[lo - a : hi - a] = np.where(
-                first, self.samples[np.minimum(i, self.samples.size - 1)], self.loop[i % period]
-            )
+            return out
+        assert self.loop is not None
+        # The first pass plays the file up to where its tail would overlap its head;
+        # from there on, the loop (which starts with that crossfade) repeats.
+        period = self.loop.size
+        out[lo - a : hi - a] = np.where(
+            i < period, self.samples[np.minimum(i, period - 1)], self.loop[i % period]
+        )
         return out
 
 
@@ -177,6 +180,7 @@ class Mixer:
             self.layers.append(_Layer(first, first + x.size, x))
         self.bed: _Layer | None = None
         self.spans: list[tuple[int, int]] = []
+        self.fades = (0, 0)
         if music.bed is not None:
             start_ms = music.intro_ms
             end_ms = timeline.duration_ms - music.outro_ms
