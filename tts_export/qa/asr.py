@@ -1,0 +1,86 @@
+"""Speech recogniser: 16 kHz mono samples in, text out (faster-whisper, imported lazily).
+
+The ``qa`` extra installs faster-whisper; nothing else in the package needs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from tts_export.errors import EngineUnavailable
+
+SAMPLE_RATE = 16000  # what whisper models take
+_HINT = "install the QA extra: pip install 'tts-export[qa]' (or pip install faster-whisper)"
+# Whisper tends to write Mandarin in traditional characters; a simplified prompt steers it.
+_PROMPTS = {"zh": "以下是普通话的句子。"}
+
+
+class Recognizer(Protocol):
+    """Anything that turns speech into text."""
+
+    def transcribe(self, samples: npt.NDArray[np.float32], language: str) -> str:
+        """The text heard in ``samples`` (16 kHz mono float32), read as ``language``."""
+        ...
+
+
+@dataclass
+class WhisperRecognizer:
+    """faster-whisper behind ``Recognizer``.
+
+    Attributes:
+        model: the loaded ``faster_whisper.WhisperModel``.
+    """
+
+    model: Any
+
+    def transcribe(self, samples: npt.NDArray[np.float32], language: str) -> str:
+        segments, _ = self.model.transcribe(
+            samples,
+            language=language,
+            beam_size=1,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,
+            initial_prompt=_PROMPTS.get(language),
+        )
+        return "".join(segment.text for segment in segments).strip()
+
+
+def load_recognizer(model: str | Path = "base", *, threads: int = 0) -> WhisperRecognizer:
+    """Load a faster-whisper model on the CPU (int8).
+
+    Args:
+        model: a CTranslate2 model directory, or a model name faster-whisper
+            downloads (needs the network the first time).
+        threads: CPU threads; 0 lets CTranslate2 choose.
+
+    Returns:
+        The recogniser.
+
+    Raises:
+        EngineUnavailable: faster-whisper is not installed, or the model cannot be loaded.
+    """
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError:
+        raise EngineUnavailable("faster-whisper", "is not installed", hint=_HINT) from None
+    if isinstance(model, Path) and not (model / "model.bin").is_file():
+        raise EngineUnavailable(
+            "faster-whisper",
+            f"no model.bin in {model}",
+            hint="pass --asr-model DIR, a folder holding a CTranslate2 whisper model",
+        )
+    try:
+        loaded = WhisperModel(str(model), device="cpu", compute_type="int8", cpu_threads=threads)
+    except (OSError, RuntimeError, ValueError) as error:
+        raise EngineUnavailable(
+            "faster-whisper",
+            f"cannot load model {str(model)!r}: {error}",
+            hint="pass --asr-model DIR (a CTranslate2 whisper model), or go online once",
+        ) from None
+    return WhisperRecognizer(loaded)

@@ -1,0 +1,177 @@
+"""Intelligibility check: a render's manifest and audio in; error rates and worst utterances out.
+
+Each spoken utterance is cut from the final audio by the manifest's times,
+transcribed by a speech recogniser and scored against its spoken text:
+per utterance, per speaker and overall (edits summed over tokens, so long
+sentences weigh more than short ones).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tts_export.audio.ffmpeg import decode_pcm
+from tts_export.errors import OutputError
+from tts_export.lang import detect_language
+from tts_export.qa.asr import SAMPLE_RATE, Recognizer
+from tts_export.qa.score import edit_distance, error_rate, tokens
+
+_PAD_MS = 60  # a little air around each cut, well under the pauses between clips
+_HINT = "pass OUTDIR/STEM of a finished render (STEM.manifest.json beside its audio)"
+
+
+@dataclass(frozen=True)
+class UtteranceScore:
+    """How well one utterance was understood.
+
+    Attributes:
+        id: the utterance id.
+        speaker: who says it.
+        language: ``"zh"`` (scored per character) or ``"en"`` (per word).
+        spoken: what the engine read.
+        heard: what the recogniser heard.
+        edits: token edits between them.
+        length: tokens in ``spoken``.
+    """
+
+    id: str
+    speaker: str
+    language: str
+    spoken: str
+    heard: str
+    edits: int
+    length: int
+
+    @property
+    def rate(self) -> float:
+        return error_rate(self.edits, self.length)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "speaker": self.speaker,
+            "language": self.language,
+            "spoken": self.spoken,
+            "heard": self.heard,
+            "edits": self.edits,
+            "length": self.length,
+            "rate": round(self.rate, 4),
+        }
+
+
+@dataclass(frozen=True)
+class QaReport:
+    """The intelligibility of one render.
+
+    Attributes:
+        manifest: the manifest checked.
+        utterances: every spoken utterance's score, in programme order.
+        audio_ms: the length of the audio checked.
+    """
+
+    manifest: str
+    utterances: tuple[UtteranceScore, ...]
+    audio_ms: int
+
+    @property
+    def rate(self) -> float:
+        """Overall error rate: all edits over all reference tokens."""
+        return error_rate(
+            sum(u.edits for u in self.utterances), sum(u.length for u in self.utterances)
+        )
+
+    def by_speaker(self) -> dict[str, float]:
+        """Speaker → error rate, in order of first appearance."""
+        totals: dict[str, list[int]] = {}
+        for u in self.utterances:
+            edits, length = totals.setdefault(u.speaker, [0, 0])
+            totals[u.speaker] = [edits + u.edits, length + u.length]
+        return {speaker: error_rate(e, n) for speaker, (e, n) in totals.items()}
+
+    def worst(self, n: int = 10) -> tuple[UtteranceScore, ...]:
+        """The ``n`` utterances with the highest error rate (ties: longer first)."""
+        ranked = sorted(self.utterances, key=lambda u: (-u.rate, -u.length))
+        return tuple(u for u in ranked[:n] if u.edits)
+
+    def passed(self, max_rate: float) -> bool:
+        """True when the overall rate is at most ``max_rate``."""
+        return self.rate <= max_rate
+
+    def to_json(self, *, worst: int = 10) -> dict[str, Any]:
+        return {
+            "manifest": self.manifest,
+            "audio_ms": self.audio_ms,
+            "rate": round(self.rate, 4),
+            "speakers": {k: round(v, 4) for k, v in self.by_speaker().items()},
+            "worst": [u.to_json() for u in self.worst(worst)],
+            "utterances": [u.to_json() for u in self.utterances],
+        }
+
+
+def _manifest(stem: Path) -> tuple[Path, Mapping[str, Any]]:
+    path = stem if stem.name.endswith(".manifest.json") else Path(f"{stem}.manifest.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise OutputError(str(path), f"cannot read the manifest: {error}", hint=_HINT) from None
+    if not isinstance(data, dict) or not isinstance(data.get("utterances"), list):
+        raise OutputError(str(path), "is not a tts-export manifest", hint=_HINT)
+    return path, data
+
+
+def score_utterance(
+    item: Mapping[str, Any], samples: np.ndarray[Any, np.dtype[np.float32]], recognizer: Recognizer
+) -> UtteranceScore:
+    """Cut one utterance out of the programme's samples, transcribe and score it."""
+    spoken = str(item["spoken"])
+    language = detect_language(spoken)
+    start = max(0, int(item["start_ms"]) - _PAD_MS) * SAMPLE_RATE // 1000
+    end = min(len(samples), (int(item["end_ms"]) + _PAD_MS) * SAMPLE_RATE // 1000)
+    heard = recognizer.transcribe(samples[start:end], language) if end > start else ""
+    reference, hypothesis = tokens(spoken), tokens(heard)
+    edits = edit_distance(reference, hypothesis)
+    return UtteranceScore(
+        str(item["id"]), str(item["speaker"]), language, spoken, heard, edits, len(reference)
+    )
+
+
+def run_qa(
+    stem: str | Path,
+    recognizer: Recognizer,
+    *,
+    on_utterance: Callable[[UtteranceScore], None] | None = None,
+) -> QaReport:
+    """Check how well a render can be understood.
+
+    Args:
+        stem: ``OUTDIR/STEM`` of a render (or its ``.manifest.json``).
+        recognizer: the speech recogniser (``load_recognizer``).
+        on_utterance: called after each utterance is scored (progress).
+
+    Returns:
+        The report.
+
+    Raises:
+        OutputError: the manifest is missing or malformed, or its audio cannot be read.
+    """
+    path, manifest = _manifest(Path(stem))
+    audio = path.parent / str(manifest.get("audio", ""))
+    if not audio.is_file():
+        raise OutputError(str(audio), "the render's audio is missing", hint=_HINT)
+    pcm = decode_pcm(audio, sample_rate=SAMPLE_RATE)
+    samples = (np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0).astype(np.float32)
+    scores = []
+    for item in manifest["utterances"]:
+        if not isinstance(item, dict) or item.get("kind") != "speech" or not item.get("spoken"):
+            continue
+        score = score_utterance(item, samples, recognizer)
+        scores.append(score)
+        if on_utterance is not None:
+            on_utterance(score)
+    return QaReport(str(path), tuple(scores), len(samples) * 1000 // SAMPLE_RATE)
