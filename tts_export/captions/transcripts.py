@@ -325,7 +325,8 @@ def _meta_rows(transcript: Transcript, timeline: Timeline) -> list[tuple[str, st
 
 
 def _title(transcript: Transcript, stem: str) -> str:
-    return " ".join((transcript.title or stem or metadata_labels(transcript.language)["untitled"]).split())
+    untitled = metadata_labels(transcript.language)["untitled"]
+    return " ".join((transcript.title or stem or untitled).split())
 
 
 def _summary(transcript: Transcript) -> str:
@@ -354,7 +355,7 @@ def _duration(ms: int) -> str:
     return f"PT{h}H{m}M{s}S"
 
 
-def metadatametadata_labels(language: str) -> Mapping[str, str]:
+def metadata_labels(language: str) -> Mapping[str, str]:
     """Names of the metadata fields (author, date, speakers, ...) in the transcript's language.
 
     The one home of these words: the readable transcripts and the listening page use them.
