@@ -19,7 +19,7 @@ from conftest import FIXTURES
 from tts_export import pipeline
 from tts_export.audio.ebur128 import ebur128
 from tts_export.audio.encode import write_audio
-from tts_export.audio.ffmpeg import decoded_duration_ms, ffmpeg_exe
+from tts_export.audio.ffmpeg import decode_pcm, decoded_duration_ms, ffmpeg_exe
 from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import measure_stream
 from tts_export.audio.mix import Mixer, duck_spans, music_gains
@@ -31,7 +31,7 @@ from tts_export.captions.cues import build_cues
 from tts_export.captions.profiles import get_profile
 from tts_export.config import RenderConfig
 from tts_export.engines.espeak.engine import EspeakEngine
-from tts_export.errors import ConfigError
+from tts_export.errors import ConfigError, OutputError
 from tts_export.models import Pauses, Timeline
 from tts_export.script import build_script
 from tts_export.synth import synthesize_script
@@ -233,4 +233,14 @@ def test_the_mix_meets_the_target_and_the_true_peak_ceiling(
     chapters = [(c.title, c.start_ms, c.end_ms) for c in info.chapters]
     assert chapters == [(c.title, c.start_ms, c.end_ms) for c in timeline.chapters]
     assert chapters[0][0] == "片头" and chapters[-1][0] == "片尾"
+    # The jingles play about as loud as the speech (jingle_level_lu = 0).
+    pcm = decode_pcm(tmp_path / "show.mp3", sample_rate=48000)
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0
+    speech_part = x[ms_to_samples(timeline.chapters[1].start_ms, 48000) :][: 48000 * 15]
+    intro = x[: ms_to_samples(chapters[0][2], 48000)]
+    jingle = _lufs(intro, 48000) - _lufs(speech_part, 48000)
+    print(f"intro - speech = {jingle:.2f} LU")
+    assert abs(jingle) <= 2.0
+    with pytest.raises(OutputError, match="add_music"):
+        write_audio(speech[0], tmp_path / "unshifted.mp3", music=music)
     assert isinstance(music.intro, MusicFile)

@@ -25,7 +25,7 @@ from tts_export.audio.formats import AudioFormat, check_bitrate, get_format
 from tts_export.audio.gains import GainPlan
 from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import LoudnessReport, measure_stream
-from tts_export.audio.mix import Mixer, music_gains
+from tts_export.audio.mix import Mixer, check_room, music_gains
 from tts_export.audio.mp4 import set_track_language
 from tts_export.audio.music import Music
 from tts_export.audio.stitch import iter_programme
@@ -271,7 +271,8 @@ def write_audio(
 
     Raises:
         ConfigError: a bad format, bitrate, channel count, rate, loudness or cover.
-        OutputError: a clip cannot be read or the file cannot be written.
+        OutputError: a clip cannot be read, the file cannot be written, or the
+            timeline has speech where the intro or outro goes.
         FfmpegError: ffmpeg failed (one line says what: no space left, ...).
     """
     spec = _check_args(timeline, fmt, channels, sample_rate, loudness)
@@ -291,6 +292,7 @@ def write_audio(
         )
     music_db = None
     if music is not None and not music.empty:
+        check_room(timeline, music)
         # Without loudness normalisation the speech is taken to sit at -19 LUFS.
         level = plan.predicted_lufs - 10 * math.log10(channels) - plan.programme
         music_db = music_gains(music, level if math.isfinite(level) else -19.0)

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from tts_export.audio.ffmpeg import decode_pcm
 from tts_export.audio.limiter import limit_true_peak
 from tts_export.audio.music import Music, MusicFile
+from tts_export.errors import OutputError
 from tts_export.models import Timeline
 from tts_export.units import ms_to_samples
 
@@ -58,6 +59,25 @@ def _decode(f: MusicFile, rate: int) -> Signal:
     x = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0
     n = ms_to_samples(f.duration_ms, rate)
     return np.pad(x[:n], (0, max(0, n - x.size)))
+
+
+def check_room(timeline: Timeline, music: Music) -> None:
+    """Check that no speech is placed where the intro or outro plays.
+
+    Raises:
+        OutputError: the timeline was not shifted by ``music.add_music``.
+    """
+    speech = [p for p in timeline.placements if p.clip is not None]
+    if not speech:
+        return
+    first = min(p.start_ms for p in speech)
+    last = max(p.end_ms for p in speech)
+    if first < music.intro_ms or last > timeline.duration_ms - music.outro_ms:
+        raise OutputError(
+            "<timeline>",
+            "speech is placed where the intro or outro plays",
+            hint="pass the timeline through music.add_music before writing the audio",
+        )
 
 
 @dataclass(frozen=True)
@@ -164,6 +184,7 @@ class Mixer:
         *,
         ceiling_dbtp: float | None = None,
     ) -> None:
+        check_room(timeline, music)
         self.rate = rate = timeline.sample_rate
         self.total = ms_to_samples(timeline.duration_ms, rate)
         self.music = music
