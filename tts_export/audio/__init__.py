@@ -2,7 +2,8 @@
 
 ``assemble`` lays the clips out (``timeline``); ``write_audio`` stitches,
 levels, limits and encodes them (``encode``); ``write_chapters_json`` writes
-the chapters file (``chapters``).
+the chapters file (``chapters``). ``load_music`` checks intro, outro and bed
+files before synthesis and ``add_music`` makes room for them (``music``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tts_export.audio.chapters import write_chapters_json
     from tts_export.audio.encode import AudioResult, decode_duration_ms, write_audio
+    from tts_export.audio.music import Music, MusicFile, add_music, load_music
     from tts_export.audio.timeline import assemble, pause_before
 
 __all__ = [
     "AudioResult",
+    "Music",
+    "MusicFile",
+    "add_music",
     "assemble",
     "decode_duration_ms",
+    "load_music",
     "pause_before",
     "write_audio",
     "write_chapters_json",
@@ -29,6 +35,10 @@ __all__ = [
 # ``timeline``, which imports config (an import cycle).
 _HOMES = {
     "AudioResult": "encode",
+    "Music": "music",
+    "MusicFile": "music",
+    "add_music": "music",
+    "load_music": "music",
     "assemble": "timeline",
     "decode_duration_ms": "encode",
     "pause_before": "timeline",
