@@ -151,6 +151,10 @@ def test_limits_and_the_outside_rule_can_be_set(folder: Path) -> None:
         load_music("bed.wav", folder, role="bed", max_ms=5000)
     outside = load_music("../private.mp3", folder, role="intro", allow_outside=True)
     assert outside.path == (folder.parent / "private.mp3").resolve()
+    a = _music(folder, bed="bed.wav")
+    assert a.identity() == _music(folder, bed="bed.wav").identity()
+    assert a.identity() != _music(folder, bed="outro.flac").identity()
+    assert a.identity() != replace(a, bed_level_lu=20.0).identity()
     with pytest.raises(ConfigError, match="bed_level_lu"):
         Music(bed_level_lu=10.0)  # under 15 LU the speech would not stay intelligible
 

@@ -14,10 +14,11 @@ around the speech while the programme streams.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from tts_export.audio.cover import resolve_inside
@@ -47,12 +48,14 @@ class MusicFile:
         path: the file, symlinks resolved.
         duration_ms: its decoded length in ms.
         loudness_lufs: its integrated loudness (BS.1770, downmixed to mono).
+        sha256: a hash of its bytes (outputs are redone when the music changes).
     """
 
     role: str
     path: Path
     duration_ms: int
     loudness_lufs: float
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,18 @@ class Music:
     def empty(self) -> bool:
         """True when there is no music at all (the programme is left as it was)."""
         return self.intro is None and self.outro is None and self.bed is None
+
+    def identity(self) -> tuple[object, ...]:
+        """What the mixed audio depends on: each file's content and every setting.
+
+        For the output-freshness digest; paths are left out, so moving a file
+        changes nothing, and the clip cache never sees any of it.
+        """
+        files = tuple(None if f is None else (f.role, f.sha256) for f in self._files())
+        return files + astuple(self)[3:]
+
+    def _files(self) -> tuple[MusicFile | None, MusicFile | None, MusicFile | None]:
+        return self.intro, self.outro, self.bed
 
     @property
     def intro_ms(self) -> int:
@@ -185,6 +200,10 @@ def load_music(
             f"{max_bytes / 2**20:.0f} MB",
             hint="cut it shorter or encode it as MP3/OGG",
         )
+    try:
+        digest = _sha256(path)
+    except OSError as exc:
+        raise ConfigError(role, value, f"cannot read {path}: {exc.strerror or exc}") from None
     counted = _Counted(path, CHECK_RATE, limit_ms, role, value)
     try:
         report = measure_stream(counted, CHECK_RATE)
@@ -196,7 +215,17 @@ def load_music(
         raise ConfigError(
             role, value, "the file is silent", hint="check that it is the right file and not empty"
         )
-    return MusicFile(role, path, samples_to_ms(counted.samples, CHECK_RATE), report.integrated_lufs)
+    duration = samples_to_ms(counted.samples, CHECK_RATE)
+    return MusicFile(role, path, duration, report.integrated_lufs, digest)
+
+
+def _sha256(path: Path) -> str:
+    """The file's SHA-256 (read in 1 MB pieces; its size was checked already)."""
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 class _Counted:
