@@ -61,6 +61,15 @@ class RenderConfig:
     # Files a transcript names (cover art) may lie outside its folder. Never settable from
     # front matter: a transcript from someone else must not reach the user's private files.
     allow_outside_files: bool = False
+    intro: str | None = None  # a jingle before the speech (relative to the transcript)
+    outro: str | None = None  # after it
+    bed: str | None = None  # music under the speech, looped
+    bed_level: float = -18.0  # LU relative to the speech while anyone speaks
+    duck: float = 6.0  # dB the bed rises in long pauses and section breaks
+    bed_fade_in_ms: int = 1000
+    bed_fade_out_ms: int = 2000
+    intro_gap_ms: int = 0
+    outro_gap_ms: int = 0
     executor: str = "local"  # "local", or "ray": synthesis on Ray actors (tts-export[ray])
     ray_address: str | None = None  # None: a local Ray on this machine; "auto"; "ray://host:port"
     workers: int = 2  # Ray actors, each holding one engine (one model load)
@@ -108,6 +117,15 @@ class RenderOptions(TypedDict, total=False):
     group: bool
     page: bool
     allow_outside_files: bool
+    intro: str | None
+    outro: str | None
+    bed: str | None
+    bed_level: float
+    duck: float
+    bed_fade_in_ms: int
+    bed_fade_out_ms: int
+    intro_gap_ms: int
+    outro_gap_ms: int
     executor: str
     ray_address: str | None
     workers: int
@@ -243,6 +261,22 @@ def _loudness(name: str, value: object) -> float | None:
     return float(value)
 
 
+def _file_setting(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | os.PathLike) or not os.fspath(value).strip():
+        raise ConfigError(name, value, "must be the path of an audio file (text)")
+    return os.fspath(value)
+
+
+def _number(name: str, value: object, low: float, high: float, *, unit: str = "") -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or value != value:
+        raise ConfigError(name, value, f"must be a number from {low:g} to {high:g}{unit}")
+    if not low <= value <= high:
+        raise ConfigError(name, value, f"must be from {low:g} to {high:g}{unit}")
+    return float(value)
+
+
 def _ray_address(name: str, value: object) -> str | None:
     if value is None:
         return None
@@ -293,6 +327,15 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "group": _flag,
     "page": _flag,
     "allow_outside_files": _flag,
+    "intro": _file_setting,
+    "outro": _file_setting,
+    "bed": _file_setting,
+    "bed_level": lambda name, value: _number(name, value, -40.0, -15.0, unit=" LU"),
+    "duck": lambda name, value: _number(name, value, 0.0, 12.0, unit=" dB"),
+    "bed_fade_in_ms": lambda name, value: _whole(name, value, 0, 30_000),
+    "bed_fade_out_ms": lambda name, value: _whole(name, value, 0, 30_000),
+    "intro_gap_ms": lambda name, value: _whole(name, value, 0, 10_000),
+    "outro_gap_ms": lambda name, value: _whole(name, value, 0, 10_000),
     "executor": _choice(lambda: ("local", "ray")),
     "ray_address": _ray_address,
     "workers": lambda name, value: _whole(name, value, 1, 1024),
@@ -322,6 +365,15 @@ FILE_KEYS: Mapping[str, str] = {
     "loudness": "loudness",
     "voice_dirs": "voice_dirs",
     "group": "group",
+    "intro": "intro",
+    "outro": "outro",
+    "bed": "bed",
+    "bed_level": "bed_level",
+    "duck": "duck",
+    "bed_fade_in_ms": "bed_fade_in_ms",
+    "bed_fade_out_ms": "bed_fade_out_ms",
+    "intro_gap_ms": "intro_gap_ms",
+    "outro_gap_ms": "outro_gap_ms",
     "executor": "executor",
     "ray_address": "ray_address",
     "workers": "workers",

@@ -16,6 +16,7 @@ from tts_export import outputs
 from tts_export.audio.chapters import write_chapters_json
 from tts_export.audio.cover import Cover
 from tts_export.audio.encode import write_audio
+from tts_export.audio.music import Music
 from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_captions
 from tts_export.captions.profiles import get_profile
@@ -41,10 +42,15 @@ class Exported:
 
 
 def _audio_inputs(
-    timeline: Timeline, transcript: Transcript, config: RenderConfig, cover: Cover | None
+    timeline: Timeline,
+    transcript: Transcript,
+    config: RenderConfig,
+    cover: Cover | None,
+    music: Music | None,
 ) -> str:
     return outputs.digest(
         __version__,
+        music.identity() if music else None,
         hashlib.sha256(cover.data).hexdigest() if cover else None,
         outputs.timeline_identity(timeline),
         [config.audio_format, config.bitrate, config.sample_rate, config.channels],
@@ -72,6 +78,7 @@ def _write_audio_group(
     transcript: Transcript,
     config: RenderConfig,
     cover: Cover | None,
+    music: Music | None,
 ) -> tuple[dict[str, Path], dict[str, Any]]:
     audio = write_audio(
         timeline,
@@ -84,6 +91,7 @@ def _write_audio_group(
         meta=transcript.meta,
         cover=cover,
         language=transcript.language,
+        music=music,
     )
     files = {"audio": Path(audio.path)}
     if timeline.chapters:
@@ -106,6 +114,7 @@ def export(
     config: RenderConfig,
     stem: str,
     cover: Cover | None,
+    music: Music | None = None,
     repaired: int = 0,
     on_stage: Any = None,
 ) -> Exported:
@@ -129,7 +138,7 @@ def export(
 
         if on_stage is not None:
             on_stage("encoding audio")
-        audio_inputs = _audio_inputs(timeline, transcript, config, cover)
+        audio_inputs = _audio_inputs(timeline, transcript, config, cover, music)
         kept = outputs.reusable(previous, "audio", audio_inputs, out)
         if kept is not None:
             unchanged.append("audio")
@@ -137,7 +146,9 @@ def export(
             records["audio"] = dict(kept)
             measured = kept["measured"]
         else:
-            written, measured = _write_audio_group(stage, stem, timeline, transcript, config, cover)
+            written, measured = _write_audio_group(
+                stage, stem, timeline, transcript, config, cover, music
+            )
             files.update(written)
             records["audio"] = outputs.record(audio_inputs, written, measured=measured)
 

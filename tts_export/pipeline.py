@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol
 
 from tts_export import engines
 from tts_export.audio.cover import Cover, load_cover
+from tts_export.audio.music import Music, add_music, load_music
 from tts_export.audio.timeline import assemble, pause_before
 from tts_export.casting import cast_voices, load_profiles
 from tts_export.config import RenderConfig, merge, stereo_loudness
@@ -250,6 +251,7 @@ class Prepared:
     config: RenderConfig
     casting: Casting
     cover: Cover | None
+    music: Music | None = None
 
 
 def prepare_file(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> Prepared:
@@ -260,7 +262,35 @@ def prepare_file(source: Source, base: RenderConfig, options: Mapping[str, Any])
     """
     transcript, script, config = prepare(source, base, options)
     casting = cast(script, config)
-    return Prepared(source, transcript, script, config, casting, _cover(transcript, source, config))
+    cover = _cover(transcript, source, config)
+    return Prepared(source, transcript, script, config, casting, cover, _music(source, config))
+
+
+def _music(source: Source, config: RenderConfig) -> Music | None:
+    """Intro, outro and bed, each checked and measured before any synthesis.
+
+    Raises:
+        ConfigError: a file is missing, outside the transcript's folder, unreadable,
+            silent, too long or too large.
+    """
+    files = {
+        role: load_music(value, source.folder, role=role, allow_outside=config.allow_outside_files)
+        for role, value in (("intro", config.intro), ("outro", config.outro), ("bed", config.bed))
+        if value is not None
+    }
+    if not files:
+        return None
+    return Music(
+        intro=files.get("intro"),
+        outro=files.get("outro"),
+        bed=files.get("bed"),
+        intro_gap_ms=config.intro_gap_ms,
+        outro_gap_ms=config.outro_gap_ms,
+        bed_level_lu=-config.bed_level,
+        duck_db=config.duck,
+        fade_in_ms=config.bed_fade_in_ms,
+        fade_out_ms=config.bed_fade_out_ms,
+    )
 
 
 def synthesis_key(config: RenderConfig) -> tuple[object, ...]:
@@ -332,6 +362,8 @@ def finish(
     transcript, config, casting = prepared.transcript, prepared.config, prepared.casting
     intro = "开场" if transcript.language == "zh" else "Introduction"
     timeline = assemble(prepared.script, clips, pauses=config.pauses, intro_title=intro)
+    if prepared.music is not None:
+        timeline = add_music(timeline, prepared.music, transcript.language)
     done = export(
         timeline,
         transcript,
@@ -339,6 +371,7 @@ def finish(
         config=config,
         stem=prepared.source.stem,
         cover=prepared.cover,
+        music=prepared.music,
         repaired=repaired,
         on_stage=on_stage,
     )

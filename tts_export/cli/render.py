@@ -152,6 +152,26 @@ def render(
             help="Let a transcript name files (cover art) outside its own folder.",
         ),
     ] = False,
+    intro: Annotated[
+        str | None,
+        typer.Option(
+            "--intro", metavar="FILE", help="A jingle before the speech (its own chapter)."
+        ),
+    ] = None,
+    outro: Annotated[
+        str | None,
+        typer.Option("--outro", metavar="FILE", help="Music after the speech (its own chapter)."),
+    ] = None,
+    bed: Annotated[
+        str | None,
+        typer.Option("--bed", metavar="FILE", help="Music under the speech, looped and ducked."),
+    ] = None,
+    bed_level: Annotated[
+        float | None,
+        typer.Option(
+            "--bed-level", metavar="LU", help="The bed's level under speech (default -18)."
+        ),
+    ] = None,
     executor: Annotated[
         str | None,
         typer.Option(
@@ -210,6 +230,10 @@ def render(
         "max_chars": max_chars,
         "max_lines": max_lines,
         "vtt_labels": vtt_labels,
+        "intro": intro,
+        "outro": outro,
+        "bed": bed,
+        "bed_level": bed_level,
         "executor": executor,
         "ray_address": ray_address,
         "workers": workers,
