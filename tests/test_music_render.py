@@ -65,12 +65,10 @@ def test_bad_music_stops_the_render_before_synthesis(tmp_path: Path, setting: st
     (folder / "noise.mp3").write_bytes(b"not audio at all" * 100)
     for value in ("missing.mp3", "noise.mp3", "../elsewhere.mp3"):
         with pytest.raises(ConfigError) as info:
-            render(
-                folder / "t.md",
-                engine="espeak",
-                out_dir=tmp_path / "o",
-                cache_dir=tmp_path / "c",
-                **{setting: value},
-            )  # type: ignore[arg-type]
+            options: dict[str, object] = {setting: value}
+            render(  # type: ignore[call-overload]
+                folder / "t.md", engine="espeak", out_dir=tmp_path / "o",
+                cache_dir=tmp_path / "c", **options,
+            )  # fmt: skip
         assert info.value.setting == setting
     assert not (tmp_path / "c").exists() and not (tmp_path / "o").exists()
