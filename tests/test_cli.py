@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, ROOT, run_cli
 
 from tts_export import __version__
@@ -147,3 +148,27 @@ def test_vtt_labels_choose_how_webvtt_names_speakers(tmp_path: Path) -> None:
     assert "<v Host>" in vtts["both"] and "HOST:" in vtts["both"]
     proc = _render(tmp_path, str(SHORT_EN), "--vtt-labels", "colour")
     assert proc.returncode == 1 and "vtt_labels='colour'" in proc.stderr
+
+
+def test_nan_and_infinity_in_front_matter_keep_the_manifest_json(tmp_path: Path) -> None:
+    source = tmp_path / "t.md"
+    source.write_text("---\ntitle: .nan\nneg: -.inf\n---\nA: hi there.\n\nB: hello.\n", "utf-8")
+    proc = _render(tmp_path, str(source), "-q")
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "out" / "t.manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+    assert manifest["title"] == "nan"
+
+
+def test_the_file_list_names_real_files_on_a_narrow_console(tmp_path: Path) -> None:
+    source = tmp_path / "访谈.md"
+    source.write_text("Host: Hello there.\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "tts_export", "render", str(source), "--engine", "espeak",
+         "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"), "-q"],
+        capture_output=True, env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+        timeout=300, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    listed = [Path(os.fsdecode(line)) for line in proc.stdout.splitlines()]
+    assert listed and all(path.is_file() for path in listed)

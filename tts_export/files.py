@@ -185,4 +185,7 @@ def write_json(data: Mapping[str, Any], path: Path) -> Path:
     Raises:
         OutputError: the file cannot be written.
     """
-    return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    # allow_nan=False: NaN and Infinity are not JSON; a value that holds one is a bug upstream.
+    return write_text_atomic(
+        path, json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 import typer
@@ -96,6 +98,21 @@ def fail(exc: TtsExportError) -> NoReturn:
 def write(stream: TextIO, text: str) -> None:
     stream.write(text)
     stream.flush()
+
+
+def write_paths(paths: Iterable[Path]) -> None:
+    """File paths on stdout, one a line, as the file system's bytes.
+
+    A console that cannot encode a name (latin-1, cp1252) would print ``??`` and
+    a script reading the list would get paths that do not exist.
+    """
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        write(sys.stdout, "".join(f"{path}\n" for path in paths))
+        return
+    sys.stdout.flush()
+    buffer.write(b"".join(os.fsencode(path) + b"\n" for path in paths))
+    buffer.flush()
 
 
 def to_json(data: object) -> str:

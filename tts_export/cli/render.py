@@ -11,7 +11,15 @@ from rich.text import Text
 
 from tts_export import api
 from tts_export.cli.app import app
-from tts_export.cli.console import RichListener, err, guarded, say, to_json, write
+from tts_export.cli.console import (
+    RichListener,
+    err,
+    guarded,
+    say,
+    to_json,
+    write,
+    write_paths,
+)
 from tts_export.cli.options import (
     ConfigOpt,
     DialectOpt,
@@ -346,8 +354,7 @@ def batch_summary(batch: Batch, *, as_json: bool) -> None:
     if as_json:
         write(sys.stdout, to_json(batch.to_json()) + "\n")
     else:
-        paths = [p for item in batch.items if item.render for p in item.render.files.values()]
-        write(sys.stdout, "".join(f"{path}\n" for path in paths))
+        write_paths(p for item in batch.items if item.render for p in item.render.files.values())
 
 
 def summary(result: Render, quiet: bool, *, as_json: bool = False) -> None:
@@ -370,4 +377,4 @@ def summary(result: Render, quiet: bool, *, as_json: bool = False) -> None:
     if as_json:
         write(sys.stdout, to_json(result.to_json()) + "\n")
     else:
-        write(sys.stdout, "".join(f"{path}\n" for path in result.files.values()))
+        write_paths(result.files.values())

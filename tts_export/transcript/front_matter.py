@@ -13,6 +13,7 @@ otherwise expand to billions of values. Aliases may expand to at most
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -113,6 +114,8 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
         return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_jsonable(v, depth + 1) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # YAML's .nan / .inf: JSON has no such number, keep the text
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)  # bytes (!!binary) and anything else YAML may build
