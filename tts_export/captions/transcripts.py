@@ -363,6 +363,5 @@ def metadata_labels(language: str) -> Mapping[str, str]:
     return _LABELS["zh"] if is_chinese(language) else _LABELS["en"]
 
 
-
 def _colon(language: str) -> str:
     return "：" if language.split("-")[0].lower() in ("zh", "ja") else ": "
