@@ -25,6 +25,7 @@ MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9
 
 def test_tokens_normalise_script_case_and_punctuation() -> None:
     assert tokens("Hello, World!  GPT-5 来了。") == ["hello", "world", "gpt", "5", "来", "了"]
+    assert tokens("比如Altman就把") == ["比", "如", "altman", "就", "把"]  # Han never joins a word
     if importlib.util.find_spec("opencc") is not None:
         assert tokens("語音識別") == tokens("语音识别")
 

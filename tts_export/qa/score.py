@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 
 from tts_export.lang import HAN_CLASS
 
-_TOKEN = re.compile(rf"[{HAN_CLASS}]|[^\W_]+", re.UNICODE)
+# A Han character alone; any other run of letters or digits (never swallowing Han) as one.
+_TOKEN = re.compile(rf"[{HAN_CLASS}]|[^\W_{HAN_CLASS}]+")
 
 
 @functools.cache
