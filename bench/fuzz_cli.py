@@ -63,6 +63,7 @@ class Outcome:
     folder: Path
     code: int | None = None  # None: killed at the timeout
     stdout: str = ""
+    stdout_bytes: bytes = b""  # the written files are listed as the file system's bytes
     stderr: str = ""
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
@@ -75,7 +76,7 @@ def _limit() -> None:
 
 def _execute(
     command: list[str], cwd: Path, timeout: float, encoding: str
-) -> tuple[int | None, str, str, float]:
+) -> tuple[int | None, str, str, float, bytes]:
     """Run ``command`` in its own process group; kill the whole group at the timeout."""
     start = time.monotonic()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": encoding, "COLUMNS": "100"}
@@ -97,7 +98,7 @@ def _execute(
         out, err = proc.communicate()
         code = None
     stdout, stderr = (b.decode(encoding, errors="backslashreplace") for b in (out, err))
-    return code, stdout, stderr, time.monotonic() - start
+    return code, stdout, stderr, time.monotonic() - start, out
 
 
 def command_for(kind: str, path: Path, case: Case, work: Path) -> list[str]:
@@ -114,7 +115,7 @@ def run_case(kind: str, case: Case, root: Path) -> Outcome:
     folder = root / f"{kind}-{case.index:06d}"
     path = write_case(case, folder)
     outcome = Outcome(kind, case, command_for(kind, path, case, folder), folder)
-    outcome.code, outcome.stdout, outcome.stderr, outcome.seconds = _execute(
+    outcome.code, outcome.stdout, outcome.stderr, outcome.seconds, outcome.stdout_bytes = _execute(
         outcome.command, path.parent, TIMEOUTS[kind], case.stdout_encoding
     )
     judge(outcome)
@@ -164,7 +165,7 @@ def _check_outputs(o: Outcome) -> list[str]:
     out = o.folder / "out"
     problems = [
         f"listed but missing: {line}"
-        for line in o.stdout.splitlines()
+        for line in map(os.fsdecode, o.stdout_bytes.splitlines())
         if line.startswith("/") and not Path(line).exists()
     ]
     manifests = list(out.glob("*.manifest.json"))
