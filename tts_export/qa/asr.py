@@ -16,8 +16,6 @@ from tts_export.errors import EngineUnavailable
 
 SAMPLE_RATE = 16000  # what whisper models take
 _HINT = "install the QA extra: pip install 'tts-export[qa]' (or pip install faster-whisper)"
-# Whisper tends to write Mandarin in traditional characters; a simplified prompt steers it.
-_PROMPTS = {"zh": "以下是普通话的句子。"}
 
 
 class Recognizer(Protocol):
@@ -46,7 +44,8 @@ class WhisperRecognizer:
             condition_on_previous_text=False,
             without_timestamps=True,
             vad_filter=False,
-            initial_prompt=_PROMPTS.get(language),
+            # No initial prompt: on short clips whisper-base repeats the prompt as the
+            # transcript (measured on the seed); traditional script is normalised in scoring.
         )
         return "".join(segment.text for segment in segments).strip()
 
