@@ -172,3 +172,24 @@ def test_the_file_list_names_real_files_on_a_narrow_console(tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr
     listed = [Path(os.fsdecode(line)) for line in proc.stdout.splitlines()]
     assert listed and all(path.is_file() for path in listed)
+
+
+def test_a_lexicon_changes_speech_not_captions_and_inspect_shows_it(tmp_path: Path) -> None:
+    lexicon = tmp_path / "names.toml"
+    lexicon.write_text('[terms]\n"Guest" = "guessed"\n', encoding="utf-8")
+    source = tmp_path / "t.md"
+    source.write_text("Host: Welcome, Guest.\n\nGuest: Thank you.\n", encoding="utf-8")
+    proc = run_cli("inspect", str(source), "--json", "--lexicon", str(lexicon))
+    assert proc.returncode == 0, proc.stderr
+    fired = json.loads(proc.stdout)["lexicon"]["fired"]
+    assert [(f["term"], f["spoken"]) for f in fired] == [("Guest", "guessed")]
+    proc = _render(tmp_path, str(source), "--lexicon", str(lexicon), "-q")
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((tmp_path / "out" / "t.manifest.json").read_text(encoding="utf-8"))
+    first = manifest["utterances"][0]
+    assert first["display"] == "Welcome, Guest." and first["spoken"] == "Welcome, guessed."
+    assert "Welcome, Guest." in (tmp_path / "out" / "t.srt").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[terms]\nGuest = 3\n", encoding="utf-8")
+    proc = run_cli("inspect", str(source), "--lexicon", str(bad))
+    assert proc.returncode == 1 and "bad.toml" in proc.stderr and "Traceback" not in proc.stderr

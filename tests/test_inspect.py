@@ -64,8 +64,10 @@ def test_report_has_exactly_the_documented_shape() -> None:
         "utterances",
         "warnings",
         "estimated_ms",
+        "lexicon",
     ]
     assert json.loads(json.dumps(report)) == report
+    assert set(report["lexicon"]) == {"fired", "uncovered"}
     assert all(set(s) == {"name", "turns", "chars", "voice"} for s in report["speakers"])
     assert all(set(s) == {"title", "turns"} for s in report["sections"])
     assert all(

@@ -61,6 +61,7 @@ class RenderConfig:
     # Files a transcript names (cover art) may lie outside its folder. Never settable from
     # front matter: a transcript from someone else must not reach the user's private files.
     allow_outside_files: bool = False
+    lexicon: tuple[Path, ...] = ()  # pronunciation lexicon files, later ones win
     intro: str | None = None  # a jingle before the speech (relative to the transcript)
     outro: str | None = None  # after it
     bed: str | None = None  # music under the speech, looped
@@ -117,6 +118,7 @@ class RenderOptions(TypedDict, total=False):
     group: bool
     page: bool
     allow_outside_files: bool
+    lexicon: tuple[str | os.PathLike[str], ...] | list[str | os.PathLike[str]]
     intro: str | None
     outro: str | None
     bed: str | None
@@ -327,6 +329,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "group": _flag,
     "page": _flag,
     "allow_outside_files": _flag,
+    "lexicon": _paths,
     "intro": _file_setting,
     "outro": _file_setting,
     "bed": _file_setting,
@@ -386,7 +389,10 @@ FILE_KEYS: Mapping[str, str] = {
 
 
 # Keys only the user's own settings file may hold, never a transcript's front matter.
-PROJECT_ONLY_KEYS: Mapping[str, str] = {"allow_outside_files": "allow_outside_files"}
+PROJECT_ONLY_KEYS: Mapping[str, str] = {
+    "allow_outside_files": "allow_outside_files",
+    "lexicon": "lexicon",  # a transcript has its own `pronounce:` entries instead
+}
 
 
 def merge(
@@ -467,9 +473,10 @@ def _from_file(target: str, value: object, base: RenderConfig, folder: Path | No
         return {**base.voices, **_voices("voices", value)}
     if target == "captions_formats" and isinstance(value, str):
         return tuple(v.strip() for v in value.split(",") if v.strip())
-    if target == "voice_dirs" and isinstance(value, list | tuple):
-        dirs = _paths("voice_dirs", value)
-        return (*base.voice_dirs, *(folder / d if folder else d for d in dirs))
+    if target in ("voice_dirs", "lexicon") and isinstance(value, list | tuple):
+        dirs = _paths(target, value)
+        before: tuple[Path, ...] = getattr(base, target)
+        return (*before, *(folder / d if folder else d for d in dirs))
     return value
 
 

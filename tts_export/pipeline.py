@@ -24,6 +24,7 @@ from tts_export.engines.base import Engine
 from tts_export.errors import ConfigError, EngineUnavailable, SynthesisFailed, VoiceError
 from tts_export.export import export
 from tts_export.files import remove_stale_temporaries
+from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
 from tts_export.models import Casting, Clip, Script, Transcript
 from tts_export.report import build_report
 from tts_export.results import FileResult, Render, Report
@@ -125,9 +126,22 @@ def prepare(
         options = {**options, "loudness": stereo_loudness(config)}
     config = replace(config, **options)
     glossary: Literal["drop", "keep"] = "keep" if config.glossary == "keep" else "drop"
-    script = build_script(transcript, glossary=glossary)
+    script = build_script(
+        transcript, glossary=glossary, lexicon=lexicon_of(transcript, source, config),
+        engine=config.engine,
+    )  # fmt: skip
     _check_cast_speakers(options.get("voices", {}), script)
     return transcript, script, config
+
+
+def lexicon_of(transcript: Transcript, source: Source, config: RenderConfig) -> Lexicon:
+    """The pronunciation lexicon: bundled, then the user's files, then ``pronounce:``.
+
+    Raises:
+        ConfigError: a lexicon file is missing or malformed.
+        TranscriptError: the front matter's ``pronounce:`` is malformed.
+    """
+    return read_lexicons(config.lexicon, meta=transcript.meta, transcript_path=source.label)
 
 
 def _check_cast_speakers(chosen: Mapping[str, str], script: Script) -> None:
@@ -222,8 +236,11 @@ def inspect(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> R
     Raises:
         TtsExportError: the transcript or a setting is invalid.
     """
-    _, script, config = prepare(source, base, options)
+    transcript, script, config = prepare(source, base, options)
     casting = cast(script, config)
+    usage = lexicon_usage(
+        script.utterances, lexicon_of(transcript, source, config), engine=config.engine
+    )
     estimates: dict[str, int] = {}
     spoken = [u for u in script.utterances if u.kind == "speech"]
     gaps = sum(
@@ -238,7 +255,7 @@ def inspect(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> R
             gaps + config.pauses.tail + sum(engine.estimate_ms(u.spoken) for u in spoken)
         )
     voices = {speaker: profile.id for speaker, profile in casting.profiles.items()}
-    return build_report(script, voices=voices, estimated_ms=estimates)
+    return build_report(script, voices=voices, estimated_ms=estimates, lexicon=usage.to_json())
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ shape is part of the CLI contract (``tts-export inspect --json``)::
      "utterances": [{"section": str | None, "speaker": str, "display": str,
                      "spoken": str, "line": int}],
      "warnings": [{"line": int, "message": str}],
-     "estimated_ms": {"<engine>": int}}
+     "estimated_ms": {"<engine>": int},
+     "lexicon": {"fired": [{"term", "spoken", "source", "matched", "utterances"}],
+                 "uncovered": [{"term", "utterances"}]}}
 
 Counts are of speech turns (sound cues such as ``(laughs)`` are listed as
 utterances with empty ``spoken`` but are not turns); ``chars`` counts the
@@ -20,13 +22,18 @@ section (text before the first heading) has title ``""``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from tts_export.models import Script
 from tts_export.results import PlannedUtterance, Report, SectionSummary, SpeakerSummary
 
 
 def build_report(
-    script: Script, *, voices: Mapping[str, str], estimated_ms: Mapping[str, int]
+    script: Script,
+    *,
+    voices: Mapping[str, str],
+    estimated_ms: Mapping[str, int],
+    lexicon: Mapping[str, Any] | None = None,
 ) -> Report:
     """The inspect report.
 
@@ -34,6 +41,7 @@ def build_report(
         script: the segmented transcript.
         voices: speaker → voice profile id (speakers missing here get "").
         estimated_ms: engine name → estimated programme length in ms.
+        lexicon: which lexicon entries fire where, and uncovered Latin terms (JSON).
 
     Returns:
         The report; ``Report.to_json()`` has exactly the documented shape.
@@ -68,6 +76,7 @@ def build_report(
         ),
         warnings=transcript.notes,
         estimated_ms={str(k): int(v) for k, v in estimated_ms.items()},
+        lexicon=dict(lexicon or {"fired": [], "uncovered": []}),
     )
 
 
@@ -106,6 +115,14 @@ def format_report(report: Report) -> str:
     if report.estimated_ms:
         lines += ["", "estimated duration:"]
         lines += [f"  {engine:<10} {_clock(ms)}" for engine, ms in report.estimated_ms.items()]
+    fired = report.lexicon.get("fired", [])
+    uncovered = report.lexicon.get("uncovered", [])
+    if fired or uncovered:
+        lines += ["", f"lexicon: {len(fired)} entries fire"]
+        lines += [f"  {f.get('term')} → {f.get('spoken')}" for f in fired]
+        if uncovered:
+            terms = ", ".join(str(u.get("term")) for u in uncovered)
+            lines.append(f"  not covered (Latin terms in Chinese text): {terms}")
     lines += ["", f"warnings: {len(report.warnings) or 'none'}"]
     lines += [f"  line {w.line}: {w.message}" for w in report.warnings]
     return "\n".join(lines)

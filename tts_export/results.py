@@ -169,6 +169,9 @@ class Report:
     utterances: tuple[PlannedUtterance, ...]
     warnings: tuple[Note, ...]
     estimated_ms: Mapping[str, int] = field(default_factory=dict)
+    # Lexicon entries that fire ({"fired": [{term, spoken, source, matched, utterances}]})
+    # and Latin terms in Chinese text no entry covers ({"uncovered": [{term, count, ...}]}).
+    lexicon: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ``inspect --json`` object."""

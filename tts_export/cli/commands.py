@@ -16,6 +16,7 @@ from tts_export.cli.options import (
     DialectOpt,
     EngineOpt,
     GlossaryOpt,
+    LexiconOpt,
     StrictOpt,
     VoiceOpt,
     VoicesDirOpt,
@@ -35,6 +36,7 @@ def inspect_cmd(
     engine: EngineOpt = None,
     voice: VoiceOpt = None,
     voices_dir: VoicesDirOpt = None,
+    lexicon: LexiconOpt = None,
     dialect: DialectOpt = None,
     strict: StrictOpt = False,
     glossary: GlossaryOpt = None,
@@ -55,6 +57,8 @@ def inspect_cmd(
         base = load(config_file)
         if voices_dir:
             options["voice_dirs"] = (*base.voice_dirs, *voices_dir)
+        if lexicon:
+            options["lexicon"] = (*base.lexicon, *lexicon)
         source, stem = transcript_arg(transcript, None)
         report = api.inspect(source, name=stem, config=base, **options)
         write(sys.stdout, (to_json(report.to_json()) if as_json else format_report(report)) + "\n")

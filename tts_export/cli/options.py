@@ -101,3 +101,13 @@ NameOpt = Annotated[
         help="Output file stem (default: the transcript's; 'stdin' for -).",
     ),
 ]
+
+
+LexiconOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--lexicon",
+        metavar="FILE",
+        help="Pronunciation lexicon (TOML): display term -> spoken form; repeatable, later wins.",
+    ),
+]

@@ -25,6 +25,7 @@ from tts_export.cli.options import (
     DialectOpt,
     EngineOpt,
     GlossaryOpt,
+    LexiconOpt,
     NameOpt,
     StrictOpt,
     VoiceOpt,
@@ -73,6 +74,7 @@ def render(
     ] = None,
     voice: VoiceOpt = None,
     voices_dir: VoicesDirOpt = None,
+    lexicon: LexiconOpt = None,
     glossary: GlossaryOpt = None,
     dialect: DialectOpt = None,
     strict: StrictOpt = False,
@@ -263,6 +265,8 @@ def render(
             options["voices"] = parse_voices(voice)
         if voices_dir:
             options["voice_dirs"] = (*base.voice_dirs, *voices_dir)
+        if lexicon:
+            options["lexicon"] = (*base.lexicon, *lexicon)
         if captions_formats:
             options["captions_formats"] = tuple(
                 f.strip() for f in captions_formats.split(",") if f.strip()
