@@ -153,3 +153,16 @@ def test_render_result_to_json_is_plain_json(tmp_path: Path) -> None:
     assert isinstance(data["warnings"], list) and data["stem"] == "short_en"
     again = render(SHORT_EN, engine="espeak", out_dir=tmp_path / "o", cache_dir=tmp_path / "c")
     assert again.cached == again.utterances == result.utterances
+
+
+def test_readme_lexicon_example_loads_and_applies(tmp_path: Path) -> None:
+    from tts_export.lexicon import apply_lexicon, load_lexicon
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Say names right", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "names.toml"
+    path.write_text(block, encoding="utf-8")
+    lexicon = load_lexicon(path)
+    spoken = apply_lexicon(lexicon, "Sora和gpt-5都来了", language="zh", engine="kokoro")
+    assert spoken == "索拉和G P T 5都来了"
+    assert apply_lexicon(lexicon, "gpt-5", language="zh", engine="espeak") == "gpt-5"
