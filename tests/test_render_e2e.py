@@ -179,7 +179,8 @@ def test_killed_render_resumes_from_the_cache_and_matches_an_uninterrupted_one(
     )
     deadline = time.monotonic() + 600
     while proc.poll() is None and not list(cache.glob("*/*.json")):
-        assert time.monotonic() < deadline, "no clip was cached within 10 minutes"
+        if time.monotonic() > deadline:  # a hang guard, not a speed check
+            pytest.fail("no clip was cached within 10 minutes")
         time.sleep(0.05)
     # A group of sentences is stored clip by clip right after its one engine call; kill
     # between calls, not half-way through storing a group (which is then made again whole).
