@@ -209,8 +209,6 @@ def test_cli_page_writes_the_page_from_a_finished_render(zh_page: Path) -> None:
 
 
 def test_render_with_page_writes_it_with_the_other_files(tmp_path: Path) -> None:
-    if "page" not in tts_export.RenderConfig.__dataclass_fields__:
-        pytest.skip("`render --page` is not wired yet: see issue 13's wiring")
     out = tmp_path / "out"
     proc = run_cli(
         "render",

@@ -20,7 +20,7 @@ from tts_export.errors import ConfigError
 from tts_export.models import Pauses
 
 PROJECT_FILE = "tts-export.toml"
-_BITRATE = re.compile(r"^([1-9][0-9]{0,2})k$")
+_BITRATE = re.compile(r"^[1-9][0-9]{0,2}k$")
 _HOST_PORT = re.compile(r"^[A-Za-z0-9_.\-\[\]:]+:[0-9]{1,5}$")
 _STEREO_LOUDNESS = -16.0  # plays about as loud as the -19 LUFS mono default
 
@@ -298,11 +298,6 @@ def _pauses(name: str, value: object) -> Pauses:
     return value
 
 
-def _channels(name: str, value: object) -> int:
-    value = _whole(name, value, 1, 2)
-    return value
-
-
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "out_dir": _path,
     "engine": _choice(_engines),
@@ -323,7 +318,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "audio_format": _choice(_audio_formats),
     "bitrate": _bitrate,
     "sample_rate": _optional_whole(8000, 192_000),
-    "channels": _channels,
+    "channels": lambda name, value: _whole(name, value, 1, 2),
     "loudness": _loudness,
     "trim_margin_ms": lambda name, value: _whole(name, value, 0, 1000),
     "group": _flag,

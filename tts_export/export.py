@@ -8,6 +8,7 @@ is left alone (an unchanged rerun does not encode the programme again).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,7 @@ def export(
     cover: Cover | None,
     music: Music | None = None,
     repaired: int = 0,
-    on_stage: Any = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Exported:
     """Write (or keep) the audio group and the captions group, then the manifest; all together.
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,8 +168,3 @@ def record(inputs: str, files: Mapping[str, Path], **extra: Any) -> dict[str, An
         },
         **extra,
     }
-
-
-def names(files: Iterable[Path]) -> list[str]:
-    """File names, for messages."""
-    return [p.name for p in files]
