@@ -65,7 +65,12 @@ class GroupingEngine(Protocol):
     max_group_tokens: int
 
     def group_cost(self, text: str) -> int:
-        """How much of ``max_group_tokens`` the text takes."""
+        """How much of ``max_group_tokens`` the text takes, from the text alone.
+
+        Planning calls this for every sentence, cached or not, so it must be
+        cheap and deterministic (no phonemizer, no model): a rerun that finds
+        every clip cached does no engine work at all.
+        """
         ...
 
     async def synthesize_group(

@@ -129,7 +129,11 @@ def synthesize_script(
 def _plan(
     utterances: Sequence[Utterance], casting: Casting, engine: Engine, post: str, group: bool
 ) -> list[_Job]:
-    """Cut the work into engine calls, in script order."""
+    """Cut the work into engine calls, in script order.
+
+    Only the text decides the plan (``group_cost`` is an estimate from the
+    text), so the keys of cached clips are found without any engine work.
+    """
     runs: list[list[Utterance]] = []
     budget = engine.max_group_tokens if group and isinstance(engine, GroupingEngine) else 0
     used = 0
