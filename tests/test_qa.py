@@ -67,7 +67,7 @@ def test_a_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
         def transcribe(self, samples: object, language: str) -> str:
             return ""
 
-    with pytest.raises(OutputError, match="cannot read the manifest"):
+    with pytest.raises(OutputError, match="manifest is missing"):
         run_qa(tmp_path / "nothing", Deaf())
 
 

@@ -13,7 +13,7 @@ with ``to_json()``). Every error the library raises on purpose is a
 ``TtsExportError`` with a ``hint``.
 """
 
-from tts_export.api import check, inspect, publish, render, voices
+from tts_export.api import check, inspect, publish, qa, render, voices
 from tts_export.config import RenderConfig, RenderOptions, load_config
 from tts_export.errors import (
     ConfigError,
@@ -29,6 +29,7 @@ from tts_export.errors import (
 from tts_export.models import Note, Pauses
 from tts_export.pipeline import Listener
 from tts_export.publish import PageError
+from tts_export.qa import QaReport, UtteranceScore
 from tts_export.results import (
     Batch,
     CheckReport,
@@ -61,6 +62,7 @@ __all__ = [
     "Pauses",
     "PlannedUtterance",
     "Progress",
+    "QaReport",
     "Render",
     "RenderConfig",
     "RenderOptions",
@@ -71,6 +73,7 @@ __all__ = [
     "SynthesisFailed",
     "TranscriptError",
     "TtsExportError",
+    "UtteranceScore",
     "Voice",
     "VoiceError",
     "__version__",
@@ -78,6 +81,7 @@ __all__ = [
     "inspect",
     "load_config",
     "publish",
+    "qa",
     "render",
     "voices",
 ]

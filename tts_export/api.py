@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Unpack, overload
@@ -18,6 +18,7 @@ from typing import Any, Unpack, overload
 from tts_export import batch, pipeline
 from tts_export.config import RenderConfig, RenderOptions
 from tts_export.errors import ConfigError
+from tts_export.qa.check import QaReport, UtteranceScore
 from tts_export.results import Batch, CheckReport, Finding, Render, Report, Voice
 
 TranscriptInput = str | os.PathLike[str]
@@ -217,6 +218,44 @@ def publish(render: str | os.PathLike[str]) -> Path:
     from tts_export.publish import write_page
 
     return write_page(render)
+
+
+def qa(
+    render: str | os.PathLike[str],
+    *,
+    asr_model: str | os.PathLike[str] = "base",
+    threads: int = 0,
+    on_utterance: Callable[[UtteranceScore, int, int], None] | None = None,
+) -> QaReport:
+    """How well a speech recogniser understands a finished render (needs ``tts-export[qa]``).
+
+    Args:
+        render: ``OUTDIR/STEM`` of a render, or its ``<stem>.manifest.json``.
+        asr_model: a faster-whisper (CTranslate2) model folder, or a model name such as
+            ``"base"`` that faster-whisper downloads (needs the network the first time).
+        threads: CPU threads for the recogniser; 0 lets it choose.
+        on_utterance: called after each utterance is scored (score, done, total).
+
+    Returns:
+        Error rates per utterance, per speaker and overall, with what was heard.
+
+    Raises:
+        EngineUnavailable: faster-whisper is not installed, or the model cannot be loaded.
+        OutputError: no finished render there, or its audio cannot be read.
+    """
+    from tts_export.qa import load_recognizer, run_qa
+
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
+        raise ConfigError("threads", threads, "must be a whole number, 0 or more")
+    recognizer = load_recognizer(asr_model_path(asr_model), threads=threads)
+    return run_qa(Path(render), recognizer, on_utterance=on_utterance)
+
+
+def asr_model_path(model: str | os.PathLike[str]) -> str | Path:
+    """A model folder as a Path; a bare name ("base", "small") as the download name."""
+    if isinstance(model, os.PathLike) or os.sep in model or "/" in model or Path(model).exists():
+        return Path(model)
+    return model
 
 
 def voices(

@@ -71,15 +71,25 @@ def load_recognizer(model: str | Path = "base", *, threads: int = 0) -> WhisperR
     if isinstance(model, Path) and not (model / "model.bin").is_file():
         raise EngineUnavailable(
             "faster-whisper",
-            f"no model.bin in {model}",
+            f"no model.bin in {model}" if model.is_dir() else f"no model folder {model}",
             hint="pass --asr-model DIR, a folder holding a CTranslate2 whisper model",
         )
     try:
         loaded = WhisperModel(str(model), device="cpu", compute_type="int8", cpu_threads=threads)
     except (OSError, RuntimeError, ValueError) as error:
+        if isinstance(model, Path):
+            problem = f"cannot load the model in {model}: {_first_line(error)}"
+        else:  # a download name: not cached here and the hub cannot be reached (or no such name)
+            problem = f"cannot find or download model {model!r}: {_first_line(error)}"
         raise EngineUnavailable(
             "faster-whisper",
-            f"cannot load model {str(model)!r}: {error}",
+            problem,
             hint="pass --asr-model DIR (a CTranslate2 whisper model), or go online once",
         ) from None
     return WhisperRecognizer(loaded)
+
+
+def _first_line(error: BaseException) -> str:
+    """An error's first line, short: library messages run to several sentences."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text if len(text) <= 160 else text[:157] + "..."

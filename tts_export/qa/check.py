@@ -116,6 +116,8 @@ class QaReport:
 
 def _manifest(stem: Path) -> tuple[Path, Mapping[str, Any]]:
     path = stem if stem.name.endswith(".manifest.json") else Path(f"{stem}.manifest.json")
+    if not path.is_file():
+        raise OutputError(str(path), "no render here (its manifest is missing)", hint=_HINT)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -145,14 +147,15 @@ def run_qa(
     stem: str | Path,
     recognizer: Recognizer,
     *,
-    on_utterance: Callable[[UtteranceScore], None] | None = None,
+    on_utterance: Callable[[UtteranceScore, int, int], None] | None = None,
 ) -> QaReport:
     """Check how well a render can be understood.
 
     Args:
         stem: ``OUTDIR/STEM`` of a render (or its ``.manifest.json``).
         recognizer: the speech recogniser (``load_recognizer``).
-        on_utterance: called after each utterance is scored (progress).
+        on_utterance: called after each utterance is scored, with how many are done
+            and how many there are (progress).
 
     Returns:
         The report.
@@ -166,12 +169,15 @@ def run_qa(
         raise OutputError(str(audio), "the render's audio is missing", hint=_HINT)
     pcm = decode_pcm(audio, sample_rate=SAMPLE_RATE)
     samples = (np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0).astype(np.float32)
+    spoken = [
+        item
+        for item in manifest["utterances"]
+        if isinstance(item, dict) and item.get("kind") == "speech" and item.get("spoken")
+    ]
     scores = []
-    for item in manifest["utterances"]:
-        if not isinstance(item, dict) or item.get("kind") != "speech" or not item.get("spoken"):
-            continue
+    for item in spoken:
         score = score_utterance(item, samples, recognizer)
         scores.append(score)
         if on_utterance is not None:
-            on_utterance(score)
+            on_utterance(score, len(scores), len(spoken))
     return QaReport(str(path), tuple(scores), len(samples) * 1000 // SAMPLE_RATE)
