@@ -1,0 +1,351 @@
+"""Text normalisation: spoken text in, numbers written out the way a news reader says them.
+
+Only forms that an engine measurably misreads are rewritten (``bench/bench_normalize.py``
+prints the Kokoro and espeak-ng phonemes before and after): years, dates, times,
+money, percentages, ranges, decimals, thousands separators, a few units, and in
+Chinese fractions and generations (``95后``). Everything else is left as written:
+plain integers, ordinals, initialisms, and any number that is part of a name or
+version (``GPT-4o``, ``iOS 18.1``, ``3D``, ``4K``, URLs), which the lexicon's
+pattern entries handle. Pure and deterministic; captions never see it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tts_export.lang import is_chinese
+
+_Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+# Spans never rewritten: URLs, e-mail addresses, a Latin word joined to digits by
+# a hyphen/dot/underscore (GPT-4o, COVID-19, node.js), dotted versions (1.2.3),
+# digits glued to letters that are not a unit we read (3D, 4K, 5G, H100).
+_UNITS_EN = {
+    "km": ("kilometer", "kilometers"),
+    "kg": ("kilogram", "kilograms"),
+    "cm": ("centimeter", "centimeters"),
+    "mm": ("millimeter", "millimeters"),
+    "GB": ("gigabyte", "gigabytes"),
+    "MB": ("megabyte", "megabytes"),
+    "TB": ("terabyte", "terabytes"),
+}
+_UNITS_ZH = {"km": "公里", "kg": "公斤", "cm": "厘米", "mm": "毫米"}
+_UNIT_ALT = "|".join(sorted(_UNITS_EN, key=len, reverse=True))
+_PROTECT_COMMON = (
+    r"[A-Za-z][A-Za-z0-9+.-]*://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+"
+    r"|\d+(?:\.\d+){2,}"
+    rf"|(?<![\d.$€£¥￥])\d+(?!(?:{_UNIT_ALT}|s)(?![A-Za-z]))[A-Za-z][A-Za-z0-9]*"
+    r"|[A-Za-z]+\d[A-Za-z0-9]*"
+)
+# A product name and its version: "iOS 18.1", "Python 3.12" in Chinese; in English
+# only names with an inner capital (iOS, macOS), as "grew 3.5" is ordinary prose.
+_PROTECT_ZH = re.compile(rf"{_PROTECT_COMMON}|[A-Za-z][A-Za-z0-9]*\s?\d+(?:\.\d+)+")
+_PROTECT_EN = re.compile(rf"{_PROTECT_COMMON}|[a-z]+[A-Z][A-Za-z0-9]*\s?\d+(?:\.\d+)+")
+
+_NUM = r"\d+(?:\.\d+)?"
+_EN_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_DASH = r"[-‐‑–—~～]"
+_NOT_BEFORE = r"(?<![A-Za-z0-9_.\-/:$€£¥￥])"
+_NOT_AFTER = r"(?![A-Za-z0-9_/:]|[.,]\d)"
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d+\.)")
+
+# ---------------------------------------------------------------- Chinese
+
+_ZH_DIGITS = "零一二三四五六七八九"
+_ZH_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _zh_small(n: int) -> str:
+    """1..9999 in Chinese, inner zeros read once (一千零五)."""
+    out = ""
+    gap = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if not digit:
+            gap = bool(out)
+            continue
+        out += ("零" if gap else "") + _ZH_DIGITS[digit] + unit
+        gap = False
+    return out
+
+
+def zh_cardinal(n: int) -> str:
+    """An integer in Chinese: 12000 → 一万二千, 15 → 十五, 2000 → 两千."""
+    if n == 0:
+        return "零"
+    groups: list[int] = []
+    while n:
+        groups.append(n % 10000)
+        n //= 10000
+    out = ""
+    gap = False
+    for i in range(len(groups) - 1, -1, -1):
+        group = groups[i]
+        if not group:
+            gap = bool(out)
+            continue
+        if out and (gap or group < 1000):
+            out += "零"
+        out += _zh_small(group) + _ZH_GROUPS[i]
+        gap = False
+    if out.startswith("一十"):
+        out = out[1:]
+    if out[:2] in ("二千", "二万", "二亿"):
+        out = "两" + out[1:]
+    return out
+
+
+def zh_number(text: str) -> str:
+    """``"3.14"`` → 三点一四 (decimals digit by digit), ``"100"`` → 一百."""
+    whole, _, fraction = text.partition(".")
+    spoken = zh_cardinal(int(whole))
+    return spoken + ("点" + zh_digits(fraction) if fraction else "")
+
+
+def zh_digits(text: str) -> str:
+    """Digit by digit, as years and codes are read: ``"2025"`` → 二零二五.
+
+    二零, not 二〇: misaki's Mandarin G2P drops 〇 (measured in the bench).
+    """
+    return "".join(_ZH_DIGITS[int(c)] for c in text)
+
+
+def _zh_date(m: re.Match[str]) -> str:
+    year, month, day = m.group(1), int(m.group(2)), int(m.group(3))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return m.group(0)
+    return f"{zh_digits(year)}年{zh_cardinal(month)}月{zh_cardinal(day)}日"
+
+
+def _zh_time(m: re.Match[str]) -> str:
+    hour, minute, second = int(m.group(1)), int(m.group(2)), m.group(3)
+    out = ("两" if hour == 2 else zh_cardinal(hour)) + "点"
+    if minute or second:
+        out += ("零" if minute < 10 else "") + zh_cardinal(minute) + "分"
+    if second:
+        out += zh_cardinal(int(second)) + "秒"
+    return out
+
+
+_ZH_MONEY = {
+    "US$": "美元", "HK$": "港元", "$": "美元", "€": "欧元", "£": "英镑", "¥": "元", "￥": "元"
+}  # fmt: skip
+_ZH_RULES: tuple[_Rule, ...] = (
+    (
+        re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"),
+        _zh_date,
+    ),
+    (
+        re.compile(rf"(?<!\d)(\d{{4}})\s*(?:{_DASH}|至|到)\s*(\d{{4}})(?=\s*年)"),
+        lambda m: f"{zh_digits(m.group(1))}到{zh_digits(m.group(2))}",
+    ),
+    (re.compile(r"(?<![\d.])(\d{4})(?=\s*年)"), lambda m: zh_digits(m.group(1))),
+    (
+        re.compile(r"(?<![\d:.])([01]?\d|2[0-4])[:：]([0-5]\d)(?:[:：]([0-5]\d))?(?![\d:])"),
+        _zh_time,
+    ),
+    (
+        re.compile(rf"(US\$|HK\$|[$€£¥￥])\s?({_NUM})\s?(万亿|亿|万|千|百)?"),
+        lambda m: zh_number(m.group(2)) + (m.group(3) or "") + _ZH_MONEY[m.group(1)],
+    ),
+    (
+        re.compile(rf"{_NOT_BEFORE}({_NUM})[%％]?\s?(?:{_DASH}|至|到)\s?({_NUM})[%％]"),
+        lambda m: f"百分之{zh_number(m.group(1))}到百分之{zh_number(m.group(2))}",
+    ),
+    (re.compile(rf"{_NOT_BEFORE}({_NUM})\s?[%％]"), lambda m: "百分之" + zh_number(m.group(1))),
+    (
+        re.compile(rf"(-|−|零下)?({_NUM})\s?(?:°C|℃)"),
+        lambda m: ("零下" if m.group(1) else "") + zh_number(m.group(2)) + "摄氏度",
+    ),
+    (
+        re.compile(rf"{_NOT_BEFORE}({_NUM})\s?(km|kg|cm|mm)(?![A-Za-z])"),
+        lambda m: zh_number(m.group(1)) + _UNITS_ZH[m.group(2)],
+    ),
+    (
+        re.compile(rf"{_NOT_BEFORE}({_NUM})\s?(?:{_DASH})\s?({_NUM}){_NOT_AFTER}"),
+        lambda m: f"{zh_number(m.group(1))}到{zh_number(m.group(2))}",
+    ),
+    (re.compile(r"(?<![\d.])([016789][05])(?=后)"), lambda m: zh_digits(m.group(1))),
+    (
+        re.compile(rf"{_NOT_BEFORE}(\d{{1,3}})/(\d{{1,3}}){_NOT_AFTER}"),
+        lambda m: f"{zh_cardinal(int(m.group(2)))}分之{zh_cardinal(int(m.group(1)))}",
+    ),
+    (re.compile(r"(?<=\d)\s?×\s?(?=\d)"), lambda m: "乘"),
+    (re.compile(rf"{_NOT_BEFORE}(\d+\.\d+){_NOT_AFTER}"), lambda m: zh_number(m.group(1))),
+)
+
+# ---------------------------------------------------------------- English
+
+_EN_ONES = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+
+
+def en_two(n: int) -> str:
+    """0..99 in English words: 25 → twenty-five."""
+    if n < 20:
+        return _EN_ONES[n]
+    return _EN_TENS[n // 10] + (f"-{_EN_ONES[n % 10]}" if n % 10 else "")
+
+
+def en_year(year: int) -> str | None:
+    """A year as it is said (1990 → nineteen ninety, 2025 → twenty twenty-five).
+
+    None for 2000-2009 and whole thousands, which engines already read as
+    "two thousand (and) five".
+    """
+    high, low = divmod(year, 100)
+    if year % 1000 == 0 or 2000 <= year <= 2009:
+        return None
+    if low == 0:
+        return f"{en_two(high)} hundred"
+    return f"{en_two(high)} {'oh ' + _EN_ONES[low] if low < 10 else en_two(low)}"
+
+
+def _en_year(m: re.Match[str]) -> str:
+    return en_year(int(m.group(1))) or m.group(1)
+
+
+def _en_decade(m: re.Match[str]) -> str:
+    year = int(m.group(1))
+    high, low = divmod(year, 100)
+    if year % 1000 == 0:
+        return f"{en_two(year // 1000)} thousands"
+    if low == 0:
+        return f"{en_two(high)} hundreds"
+    tens = en_two(low)
+    return f"{en_two(high)} {tens[:-1] + 'ies' if tens.endswith('y') else tens + 's'}"
+
+
+def en_decimal(text: str) -> str:
+    """``"3.14"`` → "3 point 1 4": the engine reads the digits, the point is said."""
+    whole, _, fraction = text.replace(",", "").partition(".")
+    return f"{whole} point {' '.join(fraction)}" if fraction else whole
+
+
+_EN_MONEY = {
+    "US$": ("US dollar", "US dollars"),
+    "HK$": ("Hong Kong dollar", "Hong Kong dollars"),
+    "$": ("dollar", "dollars"),
+    "€": ("euro", "euros"),
+    "£": ("pound", "pounds"),
+    "¥": ("yen", "yen"),
+    "￥": ("yen", "yen"),
+}
+_EN_SCALE = {"k": "thousand", "m": "million", "mn": "million", "bn": "billion", "b": "billion"}
+
+
+def _en_money(m: re.Match[str]) -> str:
+    one, many = _EN_MONEY[m.group(1)]
+    amount, scale = m.group(2).replace(",", ""), m.group(3) or ""
+    scale = _EN_SCALE.get(scale.strip().lower(), scale.strip())
+    if scale:
+        return f"{en_decimal(amount)} {scale} {many}"
+    whole, _, cents = amount.partition(".")
+    unit = one if whole == "1" else many
+    if len(cents) == 2 and m.group(1) in ("$", "US$", "HK$", "€"):
+        cent_word = "cent" if cents == "01" else "cents"
+        return f"{whole} {unit}" + (f" and {int(cents)} {cent_word}" if int(cents) else "")
+    return f"{en_decimal(amount)} {unit}"
+
+
+def _en_time(m: re.Match[str]) -> str:
+    hour, minute = m.group(1), m.group(2)
+    if minute == "00":
+        return hour if m.group(3) else f"{hour} o'clock"
+    return f"{hour} {'oh ' + minute[1] if minute[0] == '0' else minute}"
+
+
+# Years first: the money, time and unit rules write plain digits ("1234 dollars")
+# that must not be read as years afterwards.
+_EN_RULES: tuple[_Rule, ...] = (
+    (
+        re.compile(rf"{_NOT_BEFORE}(\d{{1,4}})\s?{_DASH}\s?(\d{{1,4}}){_NOT_AFTER}"),
+        lambda m: f"{m.group(1)} to {m.group(2)}",
+    ),
+    (re.compile(r"(?<![\w'’])(1[1-9]\d0|20\d0)s\b"), _en_decade),
+    (
+        re.compile(
+            rf"{_NOT_BEFORE}(1[1-9]\d\d|20\d\d){_NOT_AFTER}"
+            rf"(?!\s?(?:%|percent\b|(?:{_UNIT_ALT})(?![A-Za-z])))"
+        ),
+        _en_year,
+    ),
+    (
+        re.compile(
+            rf"(US\$|HK\$|[$€£¥￥])\s?({_EN_NUM})"
+            r"(\s(?:thousand|million|billion|trillion)\b|(?:bn|mn|[kmb])(?![A-Za-z]))?"
+        ),
+        _en_money,
+    ),
+    (
+        re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\s?[ap]\.?m\b)?"),
+        lambda m: _en_time(m) + (m.group(3) or ""),
+    ),
+    (
+        re.compile(rf"\b({_MONTHS})\.?\s(\d{{1,2}})(?![\d:]|st|nd|rd|th)"),
+        lambda m: f"{m.group(1)} {m.group(2)}{_ordinal_suffix(int(m.group(2)))}",
+    ),
+    (
+        re.compile(rf"{_NOT_BEFORE}({_EN_NUM})\s?({_UNIT_ALT})(?![A-Za-z])"),
+        lambda m: f"{m.group(1)} {_UNITS_EN[m.group(2)][m.group(1) != '1']}",
+    ),
+    (
+        re.compile(rf"{_NOT_BEFORE}((?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+){_NOT_AFTER}"),
+        lambda m: en_decimal(m.group(1)),
+    ),
+)
+
+
+def _ordinal_suffix(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _rewrite(text: str, rules: tuple[_Rule, ...], chinese: bool) -> str:
+    if chinese:  # espeak-ng's Mandarin reads a bare 12000 as 十二千: Chinese gets the words
+        text = _THOUSANDS.sub(lambda m: zh_cardinal(int(m.group(0).replace(",", ""))), text)
+    for pattern, spoken in rules:
+        text = pattern.sub(spoken, text)
+    if not chinese:  # last, so that "2,025 people" never looks like a year
+        text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+    return text
+
+
+def normalize(text: str, *, language: str) -> str:
+    """Numbers, money, dates, times, ranges and units in ``text`` written as they are said.
+
+    Args:
+        text: a sentence's spoken text (after the lexicon).
+        language: the sentence's language; Chinese tags (``zh``, ``zh-CN``) get
+            Mandarin readings, ``en`` English ones, anything else is returned as is.
+
+    Returns:
+        The text with recognised numbers rewritten; names, versions and URLs untouched.
+    """
+    if is_chinese(language):
+        rules, protect = _ZH_RULES, _PROTECT_ZH
+    elif language.split("-")[0].split("_")[0].lower() == "en":
+        rules, protect = _EN_RULES, _PROTECT_EN
+    else:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in protect.finditer(text):
+        out += [_rewrite(text[last : m.start()], rules, rules is _ZH_RULES), m.group(0)]
+        last = m.end()
+    out.append(_rewrite(text[last:], rules, rules is _ZH_RULES))
+    return "".join(out)
