@@ -62,6 +62,7 @@ class RenderConfig:
     # front matter: a transcript from someone else must not reach the user's private files.
     allow_outside_files: bool = False
     lexicon: tuple[Path, ...] = ()  # pronunciation lexicon files, later ones win
+    normalize: bool = True  # numbers, money, dates... read as said (lexicon.normalize)
     intro: str | None = None  # a jingle before the speech (relative to the transcript)
     outro: str | None = None  # after it
     bed: str | None = None  # music under the speech, looped
@@ -119,6 +120,7 @@ class RenderOptions(TypedDict, total=False):
     page: bool
     allow_outside_files: bool
     lexicon: tuple[str | os.PathLike[str], ...] | list[str | os.PathLike[str]]
+    normalize: bool
     intro: str | None
     outro: str | None
     bed: str | None
@@ -325,6 +327,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "page": _flag,
     "allow_outside_files": _flag,
     "lexicon": _paths,
+    "normalize": _flag,
     "intro": _file_setting,
     "outro": _file_setting,
     "bed": _file_setting,
@@ -363,6 +366,7 @@ FILE_KEYS: Mapping[str, str] = {
     "loudness": "loudness",
     "voice_dirs": "voice_dirs",
     "group": "group",
+    "normalize": "normalize",
     "intro": "intro",
     "outro": "outro",
     "bed": "bed",

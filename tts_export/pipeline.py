@@ -26,6 +26,7 @@ from tts_export.export import export
 from tts_export.files import remove_stale_temporaries
 from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
 from tts_export.models import Casting, Clip, Script, Transcript
+from tts_export.qa.repairs import Repair, applicable, overrides, read_repairs, repairs_path
 from tts_export.report import build_report
 from tts_export.results import FileResult, Render, Report
 from tts_export.script import build_script
@@ -128,7 +129,7 @@ def prepare(
     glossary: Literal["drop", "keep"] = "keep" if config.glossary == "keep" else "drop"
     script = build_script(
         transcript, glossary=glossary, lexicon=lexicon_of(transcript, source, config),
-        engine=config.engine,
+        engine=config.engine, normalize=config.normalize,
     )  # fmt: skip
     _check_cast_speakers(options.get("voices", {}), script)
     return transcript, script, config
@@ -269,6 +270,7 @@ class Prepared:
     casting: Casting
     cover: Cover | None
     music: Music | None = None
+    repairs: tuple[Repair, ...] = ()  # QA repairs kept beside the outputs (STEM.repairs.json)
 
 
 def prepare_file(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> Prepared:
@@ -280,7 +282,12 @@ def prepare_file(source: Source, base: RenderConfig, options: Mapping[str, Any])
     transcript, script, config = prepare(source, base, options)
     casting = cast(script, config)
     cover = _cover(transcript, source, config)
-    return Prepared(source, transcript, script, config, casting, cover, _music(source, config))
+    repairs = applicable(
+        read_repairs(repairs_path(config.out_dir, source.stem)), script, config.engine
+    )
+    return Prepared(
+        source, transcript, script, config, casting, cover, _music(source, config), repairs
+    )
 
 
 def _music(source: Source, config: RenderConfig) -> Music | None:
@@ -361,6 +368,7 @@ def synthesize(
         trim_margin_ms=config.trim_margin_ms,
         group=config.group,
         on_progress=on_progress,
+        overrides=[overrides(f.repairs, f.casting) for f in files],
     )
 
 
@@ -391,6 +399,7 @@ def finish(
         music=prepared.music,
         repaired=repaired,
         on_stage=on_stage,
+        repairs=[r.to_json() for r in prepared.repairs],
     )
     fallbacks = tuple(
         f"{p.utterance.id} ({p.utterance.speaker}, line {p.utterance.line}) by {p.clip.engine}"

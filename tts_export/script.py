@@ -14,6 +14,7 @@ from typing import Literal
 from tts_export.errors import ConfigError
 from tts_export.lang import HAN_CLASS, count_wide, detect_language, is_cjk, is_fullwidth
 from tts_export.lexicon import Lexicon, apply_lexicon
+from tts_export.lexicon.normalize import normalize as normalize_text
 from tts_export.models import Script, Transcript, Turn, Utterance
 from tts_export.transcript.markup import find_sound_cues, strip_leftovers
 
@@ -194,6 +195,7 @@ def build_script(
     glossary: Literal["drop", "keep"] = "drop",
     lexicon: Lexicon | None = None,
     engine: str = "",
+    normalize: bool = True,
 ) -> Script:
     """Split every turn into utterances.
 
@@ -205,6 +207,8 @@ def build_script(
             keep the display form); None leaves the text as written.
         engine: the engine that will read the script, for engine-specific
             entries; "" applies every entry.
+        normalize: read numbers, money, dates, times, ranges and units the way a
+            news reader says them (``lexicon.normalize``), in ``spoken`` only.
 
     Returns:
         The script: utterances in order, ids ``s{section:02d}t{turn:03d}u{n:02d}``.
@@ -235,9 +239,15 @@ def build_script(
             for kind, piece in segments:
                 display = _SPACES.sub(" ", piece).strip()
                 spoken = "" if kind == "sound" else _spoken(display)
+                language = detect_language(display) if spoken else ""
                 if lexicon and spoken:
-                    language = detect_language(display)
                     spoken = apply_lexicon(lexicon, spoken, language=language, engine=engine)
+                if normalize and spoken:
+                    # After the lexicon, whose entries match written forms ("GPT-5",
+                    # "COVID-19", a pattern over digits) that rewriting numbers first
+                    # would hide; what an entry writes is spoken form already, and
+                    # normalising leaves anything it does not recognise alone.
+                    spoken = normalize_text(spoken, language=language)
                 if kind == "speech" and not _HAS_WORD.search(spoken):
                     continue
                 utterances.append(

@@ -111,3 +111,11 @@ LexiconOpt = Annotated[
         help="Pronunciation lexicon (TOML): display term -> spoken form; repeatable, later wins.",
     ),
 ]
+NormalizeOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--normalize/--no-normalize",
+        help="Read numbers, money, dates, times, ranges and units the way a news reader "
+        "would (default on); captions always show the text as written.",
+    ),
+]
