@@ -8,7 +8,7 @@ is left alone (an unchanged rerun does not encode the programme again).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,7 @@ def export(
     music: Music | None = None,
     repaired: int = 0,
     on_stage: Callable[[str], None] | None = None,
+    repairs: Sequence[Mapping[str, Any]] = (),
 ) -> Exported:
     """Write (or keep) the audio group and the captions group, then the manifest; all together.
 
@@ -198,6 +199,7 @@ def export(
                 "target_lufs": loudness.target_lufs,
             },
             transcript=transcript,
+            repairs=repairs,
         )
         manifest["stats"]["repaired"] = repaired  # damaged cache entries found and made again
         if config.page:  # made from the manifest, as `tts-export page` makes it later

@@ -9,7 +9,7 @@ is kept as ``meta``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tts_export.captions.transcripts import note_text
@@ -27,6 +27,7 @@ def build_manifest(
     meta: Mapping[str, Any],
     loudness: Mapping[str, float | None] | None = None,
     transcript: Transcript | None = None,
+    repairs: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict (see the README for its fields).
 
@@ -41,6 +42,7 @@ def build_manifest(
         loudness: the measured loudness figures.
         transcript: the parsed transcript; when given, ``language``, ``sections``
             and ``turns`` (speaker, source line, glossary notes) are added.
+        repairs: the QA repairs applied (``qa --repair``); listed as ``repairs`` when any.
     """
     utterances = []
     for p in timeline.placements:
@@ -94,6 +96,8 @@ def build_manifest(
     }
     if transcript is not None:
         manifest.update(transcript_fields(transcript))
+    if repairs:
+        manifest["repairs"] = [dict(r) for r in repairs]
     return manifest
 
 

@@ -11,13 +11,13 @@ cache shares anyway.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from tts_export.engines.base import Engine
 from tts_export.errors import SynthesisFailed
-from tts_export.models import Casting, Clip, Script, Utterance, VoiceProfile
+from tts_export.models import Casting, Clip, Realization, Script, Utterance, VoiceProfile
 from tts_export.synth.cache import ClipCache
 from tts_export.synth.scheduler import ProgressCallback, synthesize_script
 
@@ -47,8 +47,12 @@ def synthesize_many(
     trim_margin_ms: int = 40,
     group: bool = True,
     on_progress: ProgressCallback | None = None,
+    overrides: Sequence[Mapping[str, Realization]] = (),
 ) -> tuple[dict[int, dict[str, Clip]], dict[int, SynthesisFailed]]:
     """Render every script's spoken utterances; a script that fails does not stop the others.
+
+    ``overrides``, one mapping per script (or none), are its utterances rendered in
+    another realization (``synthesize_script``).
 
     Returns:
         Per script index, its clips (utterance id → clip); and per script index
@@ -73,6 +77,12 @@ def synthesize_many(
                 trim_margin_ms=trim_margin_ms,
                 group=group,
                 on_progress=on_progress,
+                overrides={
+                    f"{i}/{uid}": r
+                    for i in todo
+                    if i < len(overrides)
+                    for uid, r in overrides[i].items()
+                },
             )
         except SynthesisFailed as exc:
             for index, failures in _split(exc.failures).items():

@@ -89,8 +89,14 @@ def synthesize_script(
     trim_margin_ms: int = 40,
     group: bool = True,
     on_progress: ProgressCallback | None = None,
+    overrides: Mapping[str, Realization] | None = None,
 ) -> dict[str, Clip]:
     """Render every spoken utterance, from the cache where possible.
+
+    ``overrides`` (utterance id → realization, e.g. a QA repair) renders those
+    utterances alone in that realization, after planning, so every other
+    sentence keeps its group and cache key (an override for another engine is
+    ignored).
 
     With ``group`` and an engine that can (``GroupingEngine``), consecutive
     sentences of one turn are rendered in one call; each still gets its own
@@ -111,6 +117,9 @@ def synthesize_script(
         engine.check_voice(realization_for(casting, speaker, engine))
         if fallback is not None and casting.profiles[speaker].realization(fallback.name):
             fallback.check_voice(realization_for(casting, speaker, fallback))
+    chosen = {k: r for k, r in (overrides or {}).items() if r.engine == engine.name}
+    for realization in chosen.values():
+        engine.check_voice(realization)
     return asyncio.run(
         _run(
             speech,
@@ -122,6 +131,7 @@ def synthesize_script(
             trim_margin_ms,
             group and isinstance(engine, GroupingEngine),
             on_progress,
+            chosen,
         )
     )
 
@@ -196,8 +206,17 @@ async def _run(
     margin_ms: int,
     group: bool,
     on_progress: ProgressCallback | None,
+    overrides: Mapping[str, Realization],
 ) -> dict[str, Clip]:
     post = f"margin={margin_ms}"
+    planned = _plan(utterances, casting, engine, post, group)
+    alone = {
+        u.id: _Unit(clip_key(engine.name, engine.version, r, u.spoken, post + "|override"),
+                    u.spoken, (u,))
+        for job in planned for unit in job.units for u in unit.utterances
+        if (r := overrides.get(u.id)) is not None
+    }  # fmt: skip
+    planned += [_Job((unit,), overrides[uid]) for uid, unit in alone.items()]
     clips: dict[str, Clip] = {}
     failures: list[tuple[str, str, int, str]] = []
     counts = {"done": 0, "cached": 0, "fallbacks": 0}
@@ -207,6 +226,8 @@ async def _run(
 
     def report(unit: _Unit, clip: Clip | None) -> None:
         for u in unit.utterances:
+            if u.id in alone and unit.key != alone[u.id].key:
+                continue  # its group is still rendered for the neighbours; its clip is its own
             counts["done"] += 1
             if clip is not None:
                 clips[u.id] = _for_utterance(clip, u.id)
@@ -292,7 +313,7 @@ async def _run(
 
     try:
         async with asyncio.TaskGroup() as tasks:
-            for job in _plan(utterances, casting, engine, post, group):
+            for job in planned:
                 tasks.create_task(render(job))
     except* TtsExportError as group:
         raise first_error(group) from None
