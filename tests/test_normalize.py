@@ -37,6 +37,7 @@ READINGS = [
     ("zh", "跑了5km", "跑了五公里"),  # read in English before
     ("zh", "气温25°C", "气温二十五摄氏度"),
     ("zh", "1/3的人", "三分之一的人"),  # espeak: "slash"
+    ("zh", "中9/1000的钱", "中千分之九的钱"),
     ("zh", "95后的用户", "九五后的用户"),  # Kokoro: 九十五后
     ("zh", "7×24小时", "7乘24小时"),  # × was dropped
     ("en", "In 2025 it grew.", "In twenty twenty-five it grew."),

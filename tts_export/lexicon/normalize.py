@@ -18,6 +18,13 @@ from tts_export.lang import is_chinese
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
+
+def _re(pattern: str) -> re.Pattern[str]:
+    # ASCII: \d is 0-9 only, so the lookbehinds (written with 0-9) hold for every
+    # digit a rule can start on; without it a run of full-width digits is quadratic.
+    return re.compile(pattern, re.ASCII)
+
+
 # Spans never rewritten: URLs, e-mail addresses, a Latin word joined to digits by
 # a hyphen/dot/underscore (GPT-4o, COVID-19, node.js), dotted versions (1.2.3),
 # digits glued to letters that are not a unit we read (3D, 4K, 5G, H100).
@@ -33,23 +40,26 @@ _UNITS_EN = {
 _UNITS_ZH = {"km": "公里", "kg": "公斤", "cm": "厘米", "mm": "毫米"}
 _UNIT_ALT = "|".join(sorted(_UNITS_EN, key=len, reverse=True))
 _PROTECT_COMMON = (
-    r"[A-Za-z][A-Za-z0-9+.-]*://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+"
-    r"|\d+(?:\.\d+){2,}"
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://\S+|(?<![\w.])www\.\S+"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+"
+    r"|(?<![\d.])\d+(?:\.\d+){2,}"
     rf"|(?<![\d.$€£¥￥])\d+(?!(?:{_UNIT_ALT}|s)(?![A-Za-z]))[A-Za-z][A-Za-z0-9]*"
-    r"|[A-Za-z]+\d[A-Za-z0-9]*"
+    r"|(?<![A-Za-z])[A-Za-z]+\d[A-Za-z0-9]*"
 )
 # A product name and its version: "iOS 18.1", "Python 3.12" in Chinese; in English
 # only names with an inner capital (iOS, macOS), as "grew 3.5" is ordinary prose.
-_PROTECT_ZH = re.compile(rf"{_PROTECT_COMMON}|[A-Za-z][A-Za-z0-9]*\s?\d+(?:\.\d+)+")
-_PROTECT_EN = re.compile(rf"{_PROTECT_COMMON}|[a-z]+[A-Z][A-Za-z0-9]*\s?\d+(?:\.\d+)+")
+_PROTECT_ZH = _re(
+    rf"{_PROTECT_COMMON}|(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*\s?\d+(?:\.\d+)+"
+)
+_PROTECT_EN = _re(rf"{_PROTECT_COMMON}|(?<![A-Za-z])[a-z]+[A-Z][A-Za-z0-9]*\s?\d+(?:\.\d+)+")
 
 _NUM = r"\d+(?:\.\d+)?"
 _EN_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _DASH = r"[-‐‑–—~～]"
 _NOT_BEFORE = r"(?<![A-Za-z0-9_.\-/:$€£¥￥])"
 _NOT_AFTER = r"(?![A-Za-z0-9_/:]|[.,]\d)"
-_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d+\.)")
+_THOUSANDS = _re(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d+\.)")
 
 # ---------------------------------------------------------------- Chinese
 
@@ -112,6 +122,11 @@ def zh_digits(text: str) -> str:
     return "".join(_ZH_DIGITS[int(c)] for c in text)
 
 
+def _zh_denominator(n: int) -> str:
+    """9/1000 is 千分之九, not 一千分之九."""
+    return {100: "百", 1000: "千", 10000: "万"}.get(n) or zh_cardinal(n)
+
+
 def _zh_date(m: re.Match[str]) -> str:
     year, month, day = m.group(1), int(m.group(2)), int(m.group(3))
     if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -134,46 +149,46 @@ _ZH_MONEY = {
 }  # fmt: skip
 _ZH_RULES: tuple[_Rule, ...] = (
     (
-        re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"),
+        _re(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"),
         _zh_date,
     ),
     (
-        re.compile(rf"(?<!\d)(\d{{4}})\s*(?:{_DASH}|至|到)\s*(\d{{4}})(?=\s*年)"),
+        _re(rf"(?<!\d)(\d{{4}})\s*(?:{_DASH}|至|到)\s*(\d{{4}})(?=\s*年)"),
         lambda m: f"{zh_digits(m.group(1))}到{zh_digits(m.group(2))}",
     ),
-    (re.compile(r"(?<![\d.])(\d{4})(?=\s*年)"), lambda m: zh_digits(m.group(1))),
+    (_re(r"(?<![\d.])(\d{4})(?=\s*年)"), lambda m: zh_digits(m.group(1))),
     (
-        re.compile(r"(?<![\d:.])([01]?\d|2[0-4])[:：]([0-5]\d)(?:[:：]([0-5]\d))?(?![\d:])"),
+        _re(r"(?<![\d:.])([01]?\d|2[0-4])[:：]([0-5]\d)(?:[:：]([0-5]\d))?(?![\d:])"),
         _zh_time,
     ),
     (
-        re.compile(rf"(US\$|HK\$|[$€£¥￥])\s?({_NUM})\s?(万亿|亿|万|千|百)?"),
+        _re(rf"(US\$|HK\$|[$€£¥￥])\s?({_NUM})\s?(万亿|亿|万|千|百)?"),
         lambda m: zh_number(m.group(2)) + (m.group(3) or "") + _ZH_MONEY[m.group(1)],
     ),
     (
-        re.compile(rf"{_NOT_BEFORE}({_NUM})[%％]?\s?(?:{_DASH}|至|到)\s?({_NUM})[%％]"),
+        _re(rf"{_NOT_BEFORE}({_NUM})[%％]?\s?(?:{_DASH}|至|到)\s?({_NUM})[%％]"),
         lambda m: f"百分之{zh_number(m.group(1))}到百分之{zh_number(m.group(2))}",
     ),
-    (re.compile(rf"{_NOT_BEFORE}({_NUM})\s?[%％]"), lambda m: "百分之" + zh_number(m.group(1))),
+    (_re(rf"{_NOT_BEFORE}({_NUM})\s?[%％]"), lambda m: "百分之" + zh_number(m.group(1))),
     (
-        re.compile(rf"(-|−|零下)?({_NUM})\s?(?:°C|℃)"),
+        _re(rf"(-|−|零下)?(?<![\d.])({_NUM})\s?(?:°C|℃)"),
         lambda m: ("零下" if m.group(1) else "") + zh_number(m.group(2)) + "摄氏度",
     ),
     (
-        re.compile(rf"{_NOT_BEFORE}({_NUM})\s?(km|kg|cm|mm)(?![A-Za-z])"),
+        _re(rf"{_NOT_BEFORE}({_NUM})\s?(km|kg|cm|mm)(?![A-Za-z])"),
         lambda m: zh_number(m.group(1)) + _UNITS_ZH[m.group(2)],
     ),
     (
-        re.compile(rf"{_NOT_BEFORE}({_NUM})\s?(?:{_DASH})\s?({_NUM}){_NOT_AFTER}"),
+        _re(rf"{_NOT_BEFORE}({_NUM})\s?(?:{_DASH})\s?({_NUM}){_NOT_AFTER}"),
         lambda m: f"{zh_number(m.group(1))}到{zh_number(m.group(2))}",
     ),
-    (re.compile(r"(?<![\d.])([016789][05])(?=后)"), lambda m: zh_digits(m.group(1))),
+    (_re(r"(?<![\d.])([016789][05])(?=后)"), lambda m: zh_digits(m.group(1))),
     (
-        re.compile(rf"{_NOT_BEFORE}(\d{{1,3}})/(\d{{1,3}}){_NOT_AFTER}"),
-        lambda m: f"{zh_cardinal(int(m.group(2)))}分之{zh_cardinal(int(m.group(1)))}",
+        _re(rf"{_NOT_BEFORE}(\d{{1,3}})/(\d{{1,5}}){_NOT_AFTER}"),
+        lambda m: f"{_zh_denominator(int(m.group(2)))}分之{zh_cardinal(int(m.group(1)))}",
     ),
-    (re.compile(r"(?<=\d)\s?×\s?(?=\d)"), lambda m: "乘"),
-    (re.compile(rf"{_NOT_BEFORE}(\d+\.\d+){_NOT_AFTER}"), lambda m: zh_number(m.group(1))),
+    (_re(r"(?<=\d)\s?×\s?(?=\d)"), lambda m: "乘"),
+    (_re(rf"{_NOT_BEFORE}(\d+\.\d+){_NOT_AFTER}"), lambda m: zh_number(m.group(1))),
 )
 
 # ---------------------------------------------------------------- English
@@ -269,38 +284,38 @@ def _en_time(m: re.Match[str]) -> str:
 # that must not be read as years afterwards.
 _EN_RULES: tuple[_Rule, ...] = (
     (
-        re.compile(rf"{_NOT_BEFORE}(\d{{1,4}})\s?{_DASH}\s?(\d{{1,4}}){_NOT_AFTER}"),
+        _re(rf"{_NOT_BEFORE}(\d{{1,4}})\s?{_DASH}\s?(\d{{1,4}}){_NOT_AFTER}"),
         lambda m: f"{m.group(1)} to {m.group(2)}",
     ),
-    (re.compile(r"(?<![\w'’])(1[1-9]\d0|20\d0)s\b"), _en_decade),
+    (_re(r"(?<![\w'’])(1[1-9]\d0|20\d0)s\b"), _en_decade),
     (
-        re.compile(
+        _re(
             rf"{_NOT_BEFORE}(1[1-9]\d\d|20\d\d){_NOT_AFTER}"
             rf"(?!\s?(?:%|percent\b|(?:{_UNIT_ALT})(?![A-Za-z])))"
         ),
         _en_year,
     ),
     (
-        re.compile(
+        _re(
             rf"(US\$|HK\$|[$€£¥￥])\s?({_EN_NUM})"
             r"(\s(?:thousand|million|billion|trillion)\b|(?:bn|mn|[kmb])(?![A-Za-z]))?"
         ),
         _en_money,
     ),
     (
-        re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\s?[ap]\.?m\b)?"),
+        _re(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\s?[ap]\.?m\b)?"),
         lambda m: _en_time(m) + (m.group(3) or ""),
     ),
     (
-        re.compile(rf"\b({_MONTHS})\.?\s(\d{{1,2}})(?![\d:]|st|nd|rd|th)"),
+        _re(rf"\b({_MONTHS})\.?\s(\d{{1,2}})(?![\d:]|st|nd|rd|th)"),
         lambda m: f"{m.group(1)} {m.group(2)}{_ordinal_suffix(int(m.group(2)))}",
     ),
     (
-        re.compile(rf"{_NOT_BEFORE}({_EN_NUM})\s?({_UNIT_ALT})(?![A-Za-z])"),
+        _re(rf"{_NOT_BEFORE}({_EN_NUM})\s?({_UNIT_ALT})(?![A-Za-z])"),
         lambda m: f"{m.group(1)} {_UNITS_EN[m.group(2)][m.group(1) != '1']}",
     ),
     (
-        re.compile(rf"{_NOT_BEFORE}((?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+){_NOT_AFTER}"),
+        _re(rf"{_NOT_BEFORE}((?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+){_NOT_AFTER}"),
         lambda m: en_decimal(m.group(1)),
     ),
 )
