@@ -29,6 +29,8 @@ READINGS = [
     ("zh", "门票¥100", "门票一百元"),
     ("zh", "需要1-2个月", "需要一到二个月"),  # espeak: 一二
     ("zh", "要3～5年", "要三到五年"),
+    ("zh", "2024-2025赛季", "二零二四到二零二五赛季"),
+    ("zh", "第10-15章", "第十到十五章"),
     ("zh", "10:30开会", "十点三十分开会"),
     ("zh", "10:05开会", "十点零五分开会"),  # Kokoro: 十点五
     ("zh", "2:30见", "两点三十分见"),
@@ -50,6 +52,7 @@ READINGS = [
     ("en", "It is $1,234.56 each.", "It is 1234 dollars and 56 cents each."),
     ("en", "It was ¥100.", "It was 100 yen."),
     ("en", "Wait 1-2 hours.", "Wait 1 to 2 hours."),  # "one dash two"
+    ("en", "It won 3-2.", "It won 3 to 2."),
     ("en", "We meet at 10:30.", "We meet at 10 30."),  # "ten: thirty"
     ("en", "At 10:00 sharp.", "At 10 o'clock sharp."),
     ("en", "At 9:05 am.", "At 9 oh 5 am."),
@@ -79,6 +82,8 @@ LEFT_ALONE = [
     "www.example.com/1-2",
     "mail me@x1-2.com",
     "iPhone 16",
+    "555-1234",
+    "010-12345678",
     "the 2nd time",
     "AI",
     "App",

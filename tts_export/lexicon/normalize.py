@@ -59,6 +59,10 @@ _EN_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _DASH = r"[-‐‑–—~～]"
 _NOT_BEFORE = r"(?<![A-Za-z0-9_.\-/:$€£¥￥])"
 _NOT_AFTER = r"(?![A-Za-z0-9_/:]|[.,]\d)"
+# A range's ends: at most four digits and no leading zero, and never a phone
+# number (555-1234, 010-12345678).
+_RANGE_NUM = r"(?:0|[1-9]\d{0,3})(?:\.\d+)?"
+_RANGE_START = rf"{_NOT_BEFORE}(?!\d{{3}}{_DASH}\d{{4}}(?!\d))"
 _THOUSANDS = _re(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d+\.)")
 
 # ---------------------------------------------------------------- Chinese
@@ -122,6 +126,11 @@ def zh_digits(text: str) -> str:
     return "".join(_ZH_DIGITS[int(c)] for c in text)
 
 
+def _zh_range_end(text: str) -> str:
+    """One end of a range: 2024 in 2024-2025 is a year (二零二四), 15 a quantity."""
+    return zh_digits(text) if len(text) == 4 and 1000 <= int(text) < 2100 else zh_number(text)
+
+
 def _zh_denominator(n: int) -> str:
     """9/1000 is 千分之九, not 一千分之九."""
     return {100: "百", 1000: "千", 10000: "万"}.get(n) or zh_cardinal(n)
@@ -179,8 +188,8 @@ _ZH_RULES: tuple[_Rule, ...] = (
         lambda m: zh_number(m.group(1)) + _UNITS_ZH[m.group(2)],
     ),
     (
-        _re(rf"{_NOT_BEFORE}({_NUM})\s?(?:{_DASH})\s?({_NUM}){_NOT_AFTER}"),
-        lambda m: f"{zh_number(m.group(1))}到{zh_number(m.group(2))}",
+        _re(rf"{_RANGE_START}({_RANGE_NUM})\s?(?:{_DASH})\s?({_RANGE_NUM}){_NOT_AFTER}"),
+        lambda m: "到".join(_zh_range_end(m.group(i)) for i in (1, 2)),
     ),
     (_re(r"(?<![\d.])([016789][05])(?=后)"), lambda m: zh_digits(m.group(1))),
     (
@@ -284,7 +293,7 @@ def _en_time(m: re.Match[str]) -> str:
 # that must not be read as years afterwards.
 _EN_RULES: tuple[_Rule, ...] = (
     (
-        _re(rf"{_NOT_BEFORE}(\d{{1,4}})\s?{_DASH}\s?(\d{{1,4}}){_NOT_AFTER}"),
+        _re(rf"{_RANGE_START}(0|[1-9]\d{{0,3}})\s?{_DASH}\s?(0|[1-9]\d{{0,3}}){_NOT_AFTER}"),
         lambda m: f"{m.group(1)} to {m.group(2)}",
     ),
     (_re(r"(?<![\w'’])(1[1-9]\d0|20\d0)s\b"), _en_decade),
