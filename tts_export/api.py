@@ -19,6 +19,7 @@ from tts_export import batch, pipeline
 from tts_export.config import RenderConfig, RenderOptions
 from tts_export.errors import ConfigError
 from tts_export.qa.check import QaReport, UtteranceScore
+from tts_export.repair import Repaired
 from tts_export.results import Batch, CheckReport, Finding, Render, Report, Voice
 
 TranscriptInput = str | os.PathLike[str]
@@ -249,6 +250,61 @@ def qa(
         raise ConfigError("threads", threads, "must be a whole number, 0 or more")
     recognizer = load_recognizer(asr_model_path(asr_model), threads=threads)
     return run_qa(Path(render), recognizer, on_utterance=on_utterance)
+
+
+def repair(
+    render: str | os.PathLike[str],
+    *,
+    transcript: TranscriptInput,
+    asr_model: str | os.PathLike[str] = "base",
+    max_cer: float = 0.05,
+    threads: int = 0,
+    config: RenderConfig | None = None,
+    listener: pipeline.Listener | None = None,
+    on_utterance: Callable[[UtteranceScore, int, int], None] | None = None,
+    **options: Unpack[RenderOptions],
+) -> Repaired:
+    """Re-voice the utterances of a render that a recogniser misunderstands, then re-render.
+
+    Each utterance over ``max_cer`` is tried alone, slower and in a nearby blend of
+    the same persona's voice; the best is kept when it beats the original, recorded
+    in ``STEM.repairs.json`` (read by every later render of that stem) and in the
+    manifest's ``repairs``. The engine, the speakers' personas, the output folder and
+    the audio format come from the render's manifest; other settings from ``config``
+    and ``options``, as for ``render``.
+
+    Args:
+        render: ``OUTDIR/STEM`` of a finished render.
+        transcript: the transcript it was made from (the manifest does not keep its
+            path, and the script and casting are rebuilt from it).
+        asr_model: as for ``qa``.
+        max_cer: utterances above this error rate are repaired.
+        threads: as for ``qa``.
+        config: base settings, as for ``render``.
+        listener: progress of the render made again.
+        on_utterance: progress of the first check.
+        **options: ``RenderConfig`` fields, as for ``render``.
+
+    Raises:
+        EngineUnavailable: the QA extra or the model is missing.
+        OutputError: no finished render there.
+        TtsExportError: as for ``render``.
+    """
+    from tts_export import repair as repairing
+    from tts_export.qa import load_recognizer
+
+    if not isinstance(max_cer, int | float) or not 0 <= max_cer <= 1:
+        raise ConfigError("max_cer", max_cer, "must be a rate between 0 and 1")
+    stem = Path(render)
+    stem = stem.with_name(stem.name.removesuffix(".manifest.json"))
+    options = {**repairing.settings_of(stem), **options}  # type: ignore[typeddict-item]
+    base = _base(config, options)
+    if isinstance(transcript, str) and "\n" not in transcript:
+        transcript = Path(transcript)  # one line is a path here: the stem names the output
+    source = _source(transcript, stem.name)
+    recognizer = load_recognizer(asr_model_path(asr_model), threads=threads)
+    return repairing.repair(stem, source, base, options, recognizer, max_cer=max_cer,
+                            listener=listener, on_utterance=on_utterance)  # fmt: skip
 
 
 def asr_model_path(model: str | os.PathLike[str]) -> str | Path:

@@ -13,8 +13,10 @@ from rich.progress import Progress as Bar
 
 from tts_export import api
 from tts_export.cli.app import app
-from tts_export.cli.console import err, guarded, to_json, write
+from tts_export.cli.console import RichListener, err, guarded, say, to_json, write
+from tts_export.cli.options import ConfigOpt, load
 from tts_export.qa import QaReport, UtteranceScore
+from tts_export.repair import Repaired
 
 
 def _pad(text: str, width: int) -> str:
@@ -74,6 +76,19 @@ def qa_cmd(
     threads: Annotated[
         int, typer.Option("--threads", min=0, metavar="N", help="Recogniser CPU threads (0: its choice).")
     ] = 0,
+    repair: Annotated[
+        bool,
+        typer.Option("--repair", help="Re-voice each utterance over --max-cer (alone, slower, a nearby blend of the same persona) when that is understood better, keep it in STEM.repairs.json and render again from the cache. Needs --transcript."),
+    ] = False,
+    transcript: Annotated[
+        Path | None,
+        typer.Option("--transcript", metavar="FILE", help="--repair: the transcript the render was made from (the manifest does not keep its path; the script is rebuilt from it)."),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", metavar="DIR", help="--repair: the clip cache the render used (default: as for render)."),
+    ] = None,
+    config_file: ConfigOpt = None,
 ) -> None:
     """Transcribe every utterance of a render with an offline recogniser and score it.
 
@@ -81,6 +96,9 @@ def qa_cmd(
     per speaker and overall, against the text the engine read. Needs the QA extra:
     pip install 'tts-export[qa]'.
     """
+    if repair:
+        _repair(render, transcript, asr_model, max_cer, threads, cache_dir, config_file, as_json)
+        return
     found: list[QaReport] = []
     bar = Bar(BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True)
 
@@ -105,3 +123,43 @@ def qa_cmd(
         write(sys.stdout, format_qa(report, max_cer=max_cer, worst=worst))
     if not report.passed(max_cer):
         raise typer.Exit(1)
+
+
+def _repair(
+    render: Path, transcript: Path | None, asr_model: str, max_cer: float, threads: int,
+    cache_dir: Path | None, config_file: Path | None, as_json: bool,
+) -> None:  # fmt: skip
+    if transcript is None:
+        say("error:", "bold red", "--repair needs --transcript FILE: the manifest does not keep "
+            "the transcript's path, and the sentences are rebuilt from it")  # fmt: skip
+        raise typer.Exit(2)
+    found: list[Repaired] = []
+    listener = RichListener(err, quiet=False)
+
+    def run() -> None:
+        options = {"cache_dir": cache_dir} if cache_dir is not None else {}
+        try:
+            found.append(
+                api.repair(render, transcript=transcript, asr_model=asr_model, max_cer=max_cer,
+                           threads=threads, config=load(config_file), listener=listener,
+                           **options)  # type: ignore[arg-type]
+            )  # fmt: skip
+        finally:
+            listener.close()
+
+    err.print("checking, then trying alternatives for each utterance over the limit…", style="dim")
+    guarded(run)
+    done = found[0]
+    if as_json:
+        write(sys.stdout, to_json(done.to_json()) + "\n")
+        return
+    lines = [f"before: {done.before.rate:.1%} overall; {len(done.tried)} over {max_cer:.1%} tried, "
+             f"{len(done.repairs)} repaired"]  # fmt: skip
+    for r in done.repairs:
+        lines.append(f"  {r.id}  {r.speaker}  {r.before:.1%} -> {r.after:.1%}  {r.change}")
+        lines.append(f"    heard before: {r.heard_before}")
+        lines.append(f"    heard after:  {r.heard_after}")
+    lines.append(f"rendered again: {done.render.synthesized} synthesized, "
+                 f"{done.render.cached} from the cache")  # fmt: skip
+    lines.extend(str(path) for path in done.render.files.values())
+    write(sys.stdout, "\n".join(lines) + "\n")

@@ -22,7 +22,7 @@ from tts_export.lang import detect_language
 from tts_export.qa.asr import SAMPLE_RATE, Recognizer
 from tts_export.qa.score import edit_distance, error_rate, tokens
 
-_PAD_MS = 60  # a little air around each cut, well under the pauses between clips
+PAD_MS = 60  # a little air around each cut, well under the pauses between clips
 _HINT = "pass OUTDIR/STEM of a finished render (STEM.manifest.json beside its audio)"
 
 
@@ -133,14 +133,40 @@ def score_utterance(
     """Cut one utterance out of the programme's samples, transcribe and score it."""
     spoken = str(item["spoken"])
     language = detect_language(spoken)
-    start = max(0, int(item["start_ms"]) - _PAD_MS) * SAMPLE_RATE // 1000
-    end = min(len(samples), (int(item["end_ms"]) + _PAD_MS) * SAMPLE_RATE // 1000)
+    start, end = span(item, len(samples))
     heard = recognizer.transcribe(samples[start:end], language) if end > start else ""
     reference, hypothesis = tokens(spoken), tokens(heard)
     edits = edit_distance(reference, hypothesis)
     return UtteranceScore(
         str(item["id"]), str(item["speaker"]), language, spoken, heard, edits, len(reference)
     )
+
+
+def read_render(
+    stem: str | Path,
+) -> tuple[Path, Mapping[str, Any], np.ndarray[Any, np.dtype[np.float32]]]:
+    """A render's manifest path, manifest and audio (16 kHz mono float32 samples).
+
+    Raises:
+        OutputError: the manifest is missing or malformed, or its audio cannot be read.
+    """
+    path, manifest = _manifest(Path(stem))
+    audio = path.parent / str(manifest.get("audio", ""))
+    if not audio.is_file():
+        raise OutputError(str(audio), "the render's audio is missing", hint=_HINT)
+    return path, manifest, to_samples(decode_pcm(audio, sample_rate=SAMPLE_RATE))
+
+
+def to_samples(pcm: bytes) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """16-bit little-endian PCM as float32 samples in [-1, 1)."""
+    return (np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0).astype(np.float32)
+
+
+def span(item: Mapping[str, Any], total: int) -> tuple[int, int]:
+    """An utterance's sample range in the programme, with a little air on each side."""
+    start = max(0, int(item["start_ms"]) - PAD_MS) * SAMPLE_RATE // 1000
+    end = min(total, (int(item["end_ms"]) + PAD_MS) * SAMPLE_RATE // 1000)
+    return start, end
 
 
 def run_qa(
@@ -163,12 +189,7 @@ def run_qa(
     Raises:
         OutputError: the manifest is missing or malformed, or its audio cannot be read.
     """
-    path, manifest = _manifest(Path(stem))
-    audio = path.parent / str(manifest.get("audio", ""))
-    if not audio.is_file():
-        raise OutputError(str(audio), "the render's audio is missing", hint=_HINT)
-    pcm = decode_pcm(audio, sample_rate=SAMPLE_RATE)
-    samples = (np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0).astype(np.float32)
+    path, manifest, samples = read_render(stem)
     spoken = [
         item
         for item in manifest["utterances"]

@@ -1,0 +1,237 @@
+"""QA repair: a finished render and its transcript in; misunderstood utterances re-voiced out.
+
+For each utterance the recogniser got wrong beyond ``max_cer``, a few
+alternatives of the same persona are synthesized with the real engine and
+recognised: the sentence rendered on its own, a slower rate (0.9x, 0.8x), and
+the persona's voice blended with a little of another voice of the same gender.
+The nearest one understood within the limit (else the best) is kept when it
+beats the original; the choices go into
+``STEM.repairs.json`` beside the outputs, which every later render of that stem
+reads, and the programme is rendered again, where all but the repaired
+sentences are cache hits. The manifest's ``repairs`` field says what changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import wave
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tts_export import engines, pipeline
+from tts_export.audio.ffmpeg import decode_pcm
+from tts_export.config import RenderConfig
+from tts_export.engines.base import Engine
+from tts_export.errors import EngineError, OutputError
+from tts_export.models import Realization
+from tts_export.qa import QaReport, Recognizer, UtteranceScore, run_qa
+from tts_export.qa.asr import SAMPLE_RATE
+from tts_export.qa.check import read_render, span, to_samples
+from tts_export.qa.repairs import Repair, merged, read_repairs, repairs_path, write_repairs
+from tts_export.qa.score import edit_distance, error_rate, tokens
+from tts_export.results import Render
+from tts_export.synth.clips import finish
+
+_RATES = (0.9, 0.8)  # slower, never faster: speed is what helps a recogniser most
+_BLEND_SHARE = 0.2  # a little of another voice: near enough to stay the same persona
+_BLENDS = 2
+Samples = np.ndarray[Any, np.dtype[np.float32]]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One alternative rendering of a sentence, in the same persona."""
+
+    change: str
+    realization: Realization
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """What ``repair`` did.
+
+    Attributes:
+        before: the render's QA report before repair.
+        tried: utterance id → (change, error rate) of every alternative tried.
+        repairs: the repairs made this time (an alternative beat the original).
+        render: the render made again with every repair on file.
+    """
+
+    before: QaReport
+    tried: Mapping[str, tuple[tuple[str, float], ...]]
+    repairs: tuple[Repair, ...]
+    render: Render
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "before": round(self.before.rate, 4),
+            "tried": {k: [[c, round(r, 4)] for c, r in v] for k, v in self.tried.items()},
+            "repairs": [r.to_json() for r in self.repairs],
+            "render": self.render.to_json(),
+        }
+
+
+def candidates(base: Realization, gender: str, engine: str) -> list[Candidate]:
+    """The alternatives worth trying for one persona, nearest first.
+
+    Raises:
+        EngineUnavailable: the engine's voice list cannot be read.
+    """
+    found = [Candidate("rendered on its own", base)]
+    found += [
+        Candidate(f"speed {base.speed:g} -> {base.speed * k:.2f} ({k:g}x)",
+                  replace(base, speed=round(base.speed * k, 3)))
+        for k in _RATES
+    ]  # fmt: skip
+    if engine != "kokoro":  # blends are Kokoro's (averaged style vectors)
+        return found
+    parts = [p.split(":") for p in base.voice.split("+")]
+    weights = {p[0]: float(p[1]) if len(p) > 1 else 1.0 for p in parts}
+    total = sum(weights.values()) or 1.0
+    others = [
+        v.name
+        for v in engines.list_voices(engine)
+        if v.gender == gender and v.name not in weights
+    ]
+    for other in others[:_BLENDS]:
+        mix = {k: w / total * (1 - _BLEND_SHARE) for k, w in weights.items()}
+        voice = "+".join(f"{k}:{w:.3f}" for k, w in mix.items()) + f"+{other}:{_BLEND_SHARE}"
+        found.append(Candidate(f"voice {base.voice} -> {voice}", replace(base, voice=voice)))
+    return found
+
+
+def _heard(
+    engine: Engine, item: Mapping[str, Any], realization: Realization, margin_ms: int,
+    recognizer: Recognizer, language: str, programme: Samples,
+) -> str:  # fmt: skip
+    """Synthesize one sentence as a render would, put it in the programme's place of the
+    original (at its level, with the same air around it) and recognise it."""
+    synthesis = asyncio.run(engine.synthesize(str(item["spoken"]), realization))
+    done = finish(synthesis, margin_ms=margin_ms, gain_db=realization.gain_db)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(done.sample_rate)
+        wav.writeframes(done.pcm)
+    clip = to_samples(decode_pcm(buffer.getvalue(), sample_rate=SAMPLE_RATE))
+    a, b = span(item, len(programme))
+    start = min(b, int(item["start_ms"]) * SAMPLE_RATE // 1000)
+    end = max(start, min(b, int(item["end_ms"]) * SAMPLE_RATE // 1000))
+    gain = _rms(programme[start:end]) / max(_rms(clip), 1e-6)
+    window = np.concatenate([programme[a:start], clip * np.float32(gain), programme[end:b]])
+    return recognizer.transcribe(window.astype(np.float32), language)
+
+
+def _rms(samples: Samples) -> float:
+    return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if len(samples) else 0.0
+
+
+def best_alternative(
+    u: UtteranceScore, item: Mapping[str, Any], options: Sequence[Candidate], engine: Engine,
+    recognizer: Recognizer, margin_ms: int, programme: Samples, max_cer: float,
+) -> tuple[Repair | None, tuple[tuple[str, float], ...]]:  # fmt: skip
+    """Try the alternatives for one utterance, nearest first, until one is understood within
+    ``max_cer``; the best of those tried, when it beats the original."""
+    reference = tokens(u.spoken)
+    best: Repair | None = None
+    tried = []
+    for option in options:
+        try:
+            heard = _heard(engine, item, option.realization, margin_ms, recognizer, u.language,
+                           programme)  # fmt: skip
+        except EngineError:
+            continue  # an alternative the engine cannot make is no alternative
+        edits = edit_distance(reference, tokens(heard))
+        tried.append((option.change, error_rate(edits, len(reference))))
+        if edits < u.edits and (best is None or error_rate(edits, len(reference)) < best.after):
+            best = Repair(
+                u.id, u.speaker, u.spoken, engine.name, option.realization.voice,
+                option.realization.speed, option.change, u.rate,
+                error_rate(edits, len(reference)), u.heard, heard,
+            )  # fmt: skip
+        if best is not None and best.after <= max_cer:
+            break  # the smallest change that is understood well enough
+    return best, tuple(tried)
+
+
+def repair(
+    stem: Path,
+    source: pipeline.Source,
+    base: RenderConfig,
+    options: Mapping[str, Any],
+    recognizer: Recognizer,
+    *,
+    max_cer: float,
+    listener: pipeline.Listener | None = None,
+    on_utterance: Callable[[UtteranceScore, int, int], None] | None = None,
+) -> Repaired:
+    """Check a render, re-voice what was misunderstood, and render it again from the cache.
+
+    Raises:
+        OutputError: no finished render at ``stem``, or the repairs cannot be written.
+        TtsExportError: the transcript, settings or engine fail as in ``render``.
+    """
+    before = run_qa(stem, recognizer, on_utterance=on_utterance)
+    _, manifest, programme = read_render(stem)
+    items = {str(x.get("id")): x for x in manifest["utterances"] if isinstance(x, dict)}
+    prepared = pipeline.prepare_file(source, base, options)
+    config, casting = prepared.config, prepared.casting
+    spoken = {u.id: u.spoken for u in prepared.script.utterances}
+    bad = [u for u in before.utterances if u.rate > max_cer and spoken.get(u.id) == u.spoken]
+    made: dict[str, Repair] = {}
+    tried: dict[str, tuple[tuple[str, float], ...]] = {}
+    if bad:
+        engine, fallback = pipeline.open_engines(config)
+        try:
+            for u in bad:
+                profile = casting.profiles[u.speaker]
+                realization = profile.realization(engine.name)
+                if realization is None:
+                    continue
+                options_ = candidates(realization, profile.gender, engine.name)
+                found, tried[u.id] = best_alternative(
+                    u, items[u.id], options_, engine, recognizer, config.trim_margin_ms, programme,
+                    max_cer,
+                )
+                if found is not None:
+                    made[u.id] = found
+        finally:
+            pipeline.close_engines(engine, fallback)
+    path = repairs_path(config.out_dir, source.stem)
+    if made:
+        write_repairs(path, merged(read_repairs(path), made))
+    done = pipeline.render(source, base, options, listener)
+    return Repaired(before, tried, tuple(made.values()), done)
+
+
+def settings_of(stem: Path) -> dict[str, Any]:
+    """What a render's manifest says about how it was made: the options to make it again.
+
+    The engine, the persona of each speaker (so no identity changes), the output
+    folder and the audio format. Everything else comes from the settings given.
+
+    Raises:
+        OutputError: no manifest there.
+    """
+    path = stem if stem.name.endswith(".manifest.json") else Path(f"{stem}.manifest.json")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        speakers = manifest["speakers"]
+        return {
+            "engine": manifest["engine"],
+            "voices": {name: s["voice"] for name, s in speakers.items()},
+            "out_dir": path.parent,
+            "audio_format": Path(manifest["audio"]).suffix.lstrip("."),
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise OutputError(
+            str(path), f"is not a finished render's manifest: {error}",
+            hint="pass OUTDIR/STEM of a finished render (STEM.manifest.json beside its audio)",
+        ) from None  # fmt: skip
