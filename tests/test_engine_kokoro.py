@@ -13,7 +13,7 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
@@ -22,11 +22,12 @@ from tts_export import engines
 from tts_export.casting import load_profiles
 from tts_export.engines.base import Engine, GroupingEngine
 from tts_export.engines.kokoro import engine as kokoro
-from tts_export.engines.kokoro.engine import IntArray, KokoroEngine
+from tts_export.engines.kokoro.engine import FRAME, IntArray, KokoroEngine
 from tts_export.engines.kokoro.gate import TokenGate
 from tts_export.engines.kokoro.model import (
     MODEL_SHA256,
     add_output,
+    cap_durations,
     load_model_bytes,
     verify_model,
 )
@@ -72,8 +73,10 @@ def grouped(engine: KokoroEngine) -> tuple[Synthesis, ...]:
     """The GROUP rendered in one call; the raw model output is kept in _MODEL_CALLS."""
     real = engine._infer
 
-    def spy(phonemes: str, style: Float32Array, speed: float) -> tuple[Float32Array, IntArray]:
-        out = real(phonemes, style, speed)
+    def spy(
+        phonemes: str, style: Float32Array, speed: float, breaks: Sequence[int] = ()
+    ) -> tuple[Float32Array, IntArray]:
+        out = real(phonemes, style, speed, breaks)
         _MODEL_CALLS.append(out)
         return out
 
@@ -279,6 +282,33 @@ def test_add_output_refuses_what_is_not_a_model() -> None:
         add_output(b"\x80", "x")  # a varint cut short
 
 
+def test_cap_durations_refuses_a_graph_without_the_durations() -> None:
+    graph = b"\x0a\x05\x12\x03out"  # one node (field 1) whose only output is "out"
+    with pytest.raises(ValueError, match="not the Kokoro"):
+        cap_durations(b"\x3a" + bytes([len(graph)]) + graph)
+    with pytest.raises(ValueError):
+        cap_durations(b"\x08\x07")  # no graph at all
+
+
+def test_pause_cap_holds_the_pads_and_breaks_only(engine: KokoroEngine) -> None:
+    style = engine._blend(Realization("kokoro", "jf_nezumi"))
+    parts = [closed(engine.phonemes(t)) for t in ("你好。", "我们开始吧。")]
+    joined = " ".join(parts)
+    breaks = [len(parts[0]) - 1, len(parts[0])]  # the first part's closing mark, the separator
+    wave, lengths = engine._infer(joined, style, 1.0, breaks)
+    frames = lengths // FRAME
+    try:
+        engine.pause_cap = 2
+        capped_wave, capped = engine._infer(joined, style, 1.0, breaks)
+    finally:
+        engine.pause_cap = 0
+    held = [0, *(b + 1 for b in breaks)]
+    assert frames[0] > 2 and all(capped[i] // FRAME <= 2 for i in held)  # the model's were longer
+    rest = [i for i in range(frames.size) if i not in held]
+    assert np.array_equal(capped[rest], lengths[rest])  # every other token keeps its length
+    assert int(capped.sum()) == capped_wave.size < wave.size  # fewer frames were decoded
+
+
 def test_long_phoneme_strings_are_split_and_render_fully(engine: KokoroEngine) -> None:
     # Rendered fast (speed 2) to keep the test short; the split does not care.
     short = say(engine, SENTENCE, speed=2.0)
@@ -426,6 +456,9 @@ def test_unknown_option_is_a_config_error() -> None:
         engines.create("kokoro", thread=2)
     with pytest.raises(ConfigError):
         engines.create("kokoro", threads=0)
+    with pytest.raises(ConfigError):
+        engines.create("kokoro", pause_cap=41)
+    assert KokoroEngine(pause_cap=8).version != KokoroEngine().version  # its own cache keys
     with pytest.raises(ConfigError) as info:
         engines.create("kokoro", group_tokens=600)
     assert "500" in str(info.value)

@@ -5,7 +5,7 @@ the layered steps kept in their own modules, each callable alone: load
 (``model``: the model joined from its four wheels, ``voicepack``: voice
 styles and blends), phonemize (``g2p``), ids (``tokens``: vocabulary, call
 packing), synthesize (here), trim (``waveform``). The graph is opened with
-its per-token durations exposed (``model.add_output``), so several sentences
+its per-token durations exposed (``model.cap_durations``), so several sentences
 can share one inference call and still be cut apart exactly, and every word
 gets its start and end from the tokens that say it (``align`` maps phonemes
 back to the text), so captions split inside a sentence start with the speech.
@@ -29,6 +29,7 @@ from tts_export.engines.kokoro.align import Word, align, timed
 from tts_export.engines.kokoro.g2p import G2P
 from tts_export.engines.kokoro.gate import TokenGate
 from tts_export.engines.kokoro.model import (
+    CAP_INPUT,
     MODEL_SHA256,
     REINSTALL,
     open_session,
@@ -71,6 +72,13 @@ PHONEME_CACHE = 4096
 # pair, and whenever only one is left running it gets one core: a render of the seed's
 # first two sections took 200 s with one call, 218 s with two (the README has figures).
 DEFAULT_JOBS = 1
+# The model makes 12-19 frames (25 ms) for a call's leading pad and 7-22 for the pause
+# between two grouped sentences, all but ~40 ms of which are trimmed later. The option
+# pause_cap holds them to fewer frames, so they are never decoded. Off by default: on the
+# seed it saved 0-7 % of inference time (within the machine's noise) and changed the
+# whole call's sound (the decoder normalises over time), see bench/bench_pause_cap.py.
+MAX_PAUSE_CAP = 40
+UNCAPPED = 1e4  # a cap no token reaches: the graph's output is bit-identical to no cap
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 # group_cost: tenths of a token per Han character, Latin letter, digit, pause mark, Latin word.
 _COST_WEIGHTS = (41, 9, 41, 20, 35)
@@ -100,6 +108,7 @@ class KokoroEngine:
         threads: int | None = None,
         jobs: int | None = None,
         group_tokens: int | None = None,
+        pause_cap: int | None = None,
         **unknown: object,
     ) -> None:
         """Check that the engine can run here; load nothing heavy yet.
@@ -112,10 +121,12 @@ class KokoroEngine:
                 tokens, or one call of any size.
             group_tokens: phoneme budget of one grouped call (default 200, most 500);
                 memory grows with it and longer calls are no faster.
+            pause_cap: most frames (25 ms) for a call's leading pad and the pause
+                between grouped sentences (default 0: no cap; 1-40).
 
         Raises:
-            ConfigError: an unknown option, threads/jobs out of 1-64, or
-                group_tokens out of 16-500.
+            ConfigError: an unknown option, threads/jobs out of 1-64,
+                group_tokens out of 16-500 or pause_cap out of 0-40.
             EngineUnavailable: misaki, onnxruntime or the model data is missing.
         """
         if unknown:
@@ -124,7 +135,7 @@ class KokoroEngine:
                 f"engine option {key}",
                 unknown[key],
                 "unknown kokoro option",
-                hint="the kokoro engine takes threads, jobs and group_tokens",
+                hint="the kokoro engine takes threads, jobs, group_tokens and pause_cap",
             )
         for label, value in (("threads", threads), ("jobs", jobs)):
             if value is not None and not (isinstance(value, int) and 1 <= value <= 64):
@@ -136,6 +147,12 @@ class KokoroEngine:
             raise ConfigError(
                 "kokoro group_tokens", group_tokens, f"must be a whole number from 16 to {limit}"
             )
+        if pause_cap is not None and not (
+            isinstance(pause_cap, int) and 0 <= pause_cap <= MAX_PAUSE_CAP
+        ):
+            raise ConfigError(
+                "kokoro pause_cap", pause_cap, f"must be a whole number from 0 to {MAX_PAUSE_CAP}"
+            )
         for module, hint in (
             ("misaki", "misaki 0.9.4 needs Python <= 3.12: use 3.11 or 3.12, or --engine espeak"),
             ("onnxruntime", "pip install onnxruntime"),
@@ -146,11 +163,13 @@ class KokoroEngine:
         self.max_jobs = jobs or DEFAULT_JOBS
         self.threads = threads or max(1, cpu_count() // self.max_jobs)
         self.max_group_tokens = group_tokens or DEFAULT_GROUP_TOKENS
+        self.pause_cap = pause_cap or 0
         self._gate = TokenGate(2 * self.max_group_tokens)
         self._vocab = load_vocab(self._data)
         self._g2p = G2P(self._vocab)
         self.version = (
             f"kokoro-v1.0-int8-{MODEL_SHA256[:12]}/{self._g2p.version}/adapter-{ADAPTER_REVISION}"
+            + (f"/pause-cap-{self.pause_cap}" if self.pause_cap else "")
         )
         self._load_lock = threading.Lock()
         self._style_lock = threading.Lock()
@@ -243,15 +262,24 @@ class KokoroEngine:
             return self._session
 
     def _infer(
-        self, phonemes: str, style: Float32Array, speed: float
+        self, phonemes: str, style: Float32Array, speed: float, breaks: Sequence[int] = ()
     ) -> tuple[Float32Array, IntArray]:
-        """One model call: the waveform and each token's length in samples (pads included)."""
+        """One model call: the waveform and each token's length in samples (pads included).
+
+        With ``pause_cap``, the leading pad and the tokens at ``breaks`` (indexes
+        into ``phonemes`` of pauses that will be cut) are held to that many
+        frames, so frames that would only be trimmed are never decoded.
+        """
         ids = token_ids(phonemes, self._vocab)
         session = self._ensure_session()
+        caps = np.full((1, len(ids) + 2), UNCAPPED, dtype=np.float32)
+        if self.pause_cap:
+            caps[0, [0, *(i + 1 for i in breaks)]] = self.pause_cap
         feeds = {
             "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
             "style": style[min(len(ids), len(style)) - 1].reshape(1, STYLE_WIDTH),
             "speed": np.array([speed], dtype=np.float32),
+            CAP_INPUT: caps,
         }
         try:
             with self._gate.hold(len(ids) + 2):
@@ -294,7 +322,9 @@ class KokoroEngine:
     ) -> list[Synthesis]:
         """Sentences in one call, cut apart at the pauses the model's durations point to."""
         parts = [closed(p) for p in phonemes]
-        wave, lengths = self._infer(" ".join(parts), style, speed)
+        ends = np.cumsum([len(p) + 1 for p in parts[:-1]])  # each separator's index
+        breaks = [int(i) for end in ends for i in (end - 2, end - 1)]  # closing mark, separator
+        wave, lengths = self._infer(" ".join(parts), style, speed, breaks)
         if int(lengths.sum()) != wave.size or lengths.size != sum(map(len, parts)) + len(parts) + 1:
             raise EngineError(
                 self.name,
