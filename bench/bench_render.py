@@ -76,9 +76,10 @@ def child_render(transcript: Path, out: Path, cache: Path, group: bool) -> dict[
     result = render(transcript, out_dir=out, cache_dir=cache, group=group)
     wall = time.perf_counter() - start
     made = KokoroEngine()  # the defaults the render used
+    cap = f"{made.pause_cap} frames" if made.pause_cap else "off"
     return {
         "engine": f"threads {made.threads}, jobs {made.max_jobs}, "
-        f"groups <= {made.max_group_tokens} tokens",
+        f"groups <= {made.max_group_tokens} tokens, pad/pause cap {cap}",
         "wall_s": wall,
         "inference_s": _union_seconds(spans),
         "audio_ms": result.duration_ms,
@@ -134,7 +135,11 @@ def child_naive(transcript: Path) -> dict[str, Any]:
 
 
 def run_child(*args: str) -> tuple[dict[str, Any], int]:
-    """Run this script as a child; return its JSON result and its peak RSS in MB."""
+    """Run this script as a child; return its JSON result (with its CPU seconds) and peak RSS.
+
+    CPU seconds (user + system) move less than wall time when something else
+    loads the machine, so the ratios are printed on both.
+    """
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", *args],
         stdout=subprocess.PIPE,
@@ -148,6 +153,7 @@ def run_child(*args: str) -> tuple[dict[str, Any], int]:
     if proc.returncode != 0:
         sys.exit(f"child {args[0]} failed:\n{err[-3000:]}")
     result, rss = json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss // 1024
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime
     print(f"# {args[0]}: {json.dumps(result)} peak RSS {rss} MB", file=sys.stderr, flush=True)
     return result, rss
 
@@ -201,28 +207,36 @@ def main() -> None:
     audio_s = cold["audio_ms"] / 1000
     overhead = (cold["wall_s"] - cold["inference_s"]) / cold["wall_s"]
     edit_extra = edit["wall_s"] - edit["inference_s"]
+    print(f"# kokoro defaults: {cold['engine']}", flush=True)
     rows = [
         ("transcript", transcript.name, ""),
         ("kokoro", "defaults", cold["engine"]),
         ("audio length", f"{audio_s / 60:.1f} min", f"{cold['utterances']} utterances"),
+        ("cold render", f"{cold['wall_s']:.1f} s", f"RTF {cold['wall_s'] / audio_s:.3f}"),
         (
-            "cold render",
-            f"{cold['wall_s']:.1f} s",
-            f"RTF {cold['wall_s'] / audio_s:.3f} (goal <= 0.35)",
+            "naive loop",
+            f"{naive['wall_s']:.1f} s",
+            f"RTF {naive['wall_s'] / audio_s:.3f}; it made {naive['audio_ms'] / 1000:.0f} s "
+            f"of audio for a {audio_s:.0f} s programme",
         ),
-        ("naive loop", f"{naive['wall_s']:.1f} s", f"RTF {naive['wall_s'] / audio_s:.3f}"),
-        ("cold / naive", f"{cold['wall_s'] / naive['wall_s']:.2f}", "goal <= 0.70"),
-        ("pipeline overhead", f"{overhead:.1%}", "of cold wall time (goal <= 5 %)"),
+        (
+            "cold / naive",
+            f"{cold['wall_s'] / naive['wall_s']:.3f}",
+            f"goal <= 0.90; in CPU seconds {cold['cpu_s']:.0f} / {naive['cpu_s']:.0f} = "
+            f"{cold['cpu_s'] / naive['cpu_s']:.3f}",
+        ),
+        ("pipeline overhead", f"{overhead:.1%}", "of cold wall time (no inference running)"),
         (
             "warm rerun",
             f"{warm['wall_s']:.2f} s",
-            f"{warm['wall_s'] / cold['wall_s']:.1%} of cold (goal <= 3 %)",
+            f"{warm['wall_s'] / cold['wall_s']:.2%} of cold (goal <= 1 %)",
         ),
         (
             "one-edit rerun",
             f"{edit['wall_s']:.2f} s",
             f"{edit['synthesized']} clips re-made; {edit['inference_s']:.2f} s inference + "
-            f"{edit_extra:.2f} s other = {edit_extra / cold['wall_s']:.1%} of cold (goal <= 5 %)",
+            f"{edit_extra:.2f} s other = {edit_extra / cold['wall_s']:.2%} of cold "
+            "(goal <= 1 % + that turn)",
         ),
         ("peak RSS cold", f"{cold_rss} MB", "goal < 1500 MB"),
         ("peak RSS naive/warm/edit", f"{naive_rss}/{warm_rss}/{edit_rss} MB", ""),
