@@ -182,6 +182,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="only the first sections")
     parser.add_argument("--sections", type=int, default=2, help="sections for --quick")
+    parser.add_argument("--work", type=Path, help="keep the renders and cache in this folder")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -194,13 +195,14 @@ def main() -> None:
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         transcript = quick_transcript(work, args.sections) if args.quick else SEED
         cache, out = work / "cache", work / "out"
         cold, cold_rss = run_child("render", str(transcript), str(out), str(cache), "group")
         naive, naive_rss = run_child("naive", str(transcript))
         warm, warm_rss = run_child("render", str(transcript), str(out), str(cache), "group")
-        (work / "edit").mkdir()
+        (work / "edit").mkdir(exist_ok=True)
         edited = edited_copy(transcript, work / "edit")
         edit, edit_rss = run_child("render", str(edited), str(work / "out2"), str(cache), "group")
 
