@@ -193,3 +193,21 @@ def test_a_lexicon_changes_speech_not_captions_and_inspect_shows_it(tmp_path: Pa
     bad.write_text("[terms]\nGuest = 3\n", encoding="utf-8")
     proc = run_cli("inspect", str(source), "--lexicon", str(bad))
     assert proc.returncode == 1 and "bad.toml" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_readme_documents_every_option_of_every_command() -> None:
+    import typer.main
+
+    from tts_export.cli.app import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = getattr(typer.main.get_command(app), "commands", None)
+    assert isinstance(commands, dict) and "render" in commands
+    missing = [
+        f"{name} {flag}"
+        for name, command in commands.items()
+        for param in command.params
+        for flag in (*param.opts, *param.secondary_opts)
+        if flag.startswith("--") and not re.search(rf"{re.escape(flag)}(?![\w-])", readme)
+    ]
+    assert not missing, f"options not in README.md: {missing}"
