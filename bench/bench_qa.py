@@ -98,7 +98,8 @@ def main() -> None:
         report, per_minute = timed_qa(stem, recognizer)
         rows.append(row("after --repair", report, per_minute))
         reports.append(("after --repair", report))
-        print(f"| lexicon | overall | {' | '.join(report.by_speaker())} | qa s/min audio |")
+        print(f"| lexicon | overall (by sound) | {' | '.join(report.by_speaker())} "
+              "| qa s/min audio |")  # fmt: skip
         print("|---|---:|" + "---:|" * len(report.by_speaker()) + "---:|")
         print("\n".join(rows))
         for label, each in reports:
@@ -126,14 +127,17 @@ def timed_qa(stem: Path, recognizer: Recognizer) -> tuple[QaReport, float]:
 
 
 def row(label: str, report: QaReport, per_minute: float) -> str:
-    """One Markdown table row: overall, per speaker, qa seconds per audio minute."""
-    speakers = " | ".join(f"{v:.1%}" for v in report.by_speaker().values())
-    return f"| {label} | {report.rate:.1%} | {speakers} | {per_minute:.1f} |"
+    """One Markdown table row: overall, per speaker (each also by sound), qa s per audio min."""
+    sound = report.by_speaker(by_sound=True)
+    speakers = " | ".join(f"{v:.1%} ({sound[k]:.1%})" for k, v in report.by_speaker().items())
+    overall = f"{report.rate:.1%} ({report.sound_rate:.1%})"
+    return f"| {label} | {overall} | {speakers} | {per_minute:.1f} |"
 
 
 def show(report: QaReport, n: int) -> None:
     for u in report.worst(n):
-        print(f"    {u.id} {u.speaker} {u.rate:6.1%}  spoken: {u.spoken}")
+        by_sound = f"({u.sound_rate:.0%} by sound)"
+        print(f"    {u.id} {u.speaker} {u.rate:6.1%} {by_sound}  spoken: {u.spoken}")
         print(f"    {'':>{len(u.id) + len(u.speaker) + 8}}  heard:  {u.heard}")
 
 

@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 
 from tts_export import render
 from tts_export.errors import EngineUnavailable, OutputError
-from tts_export.qa import QaReport, UtteranceScore, edit_distance, load_recognizer, run_qa, tokens
+from tts_export.qa import (
+    QaReport,
+    UtteranceScore,
+    edit_distance,
+    load_recognizer,
+    run_qa,
+    sounds,
+    tokens,
+)
 
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 
@@ -41,17 +49,28 @@ def test_edit_distance_is_a_metric_bounded_by_the_longer_text(a: list[str], b: l
     assert edit_distance(a, b) >= abs(len(a) - len(b))
 
 
+def test_sounds_forgive_homophones_but_not_other_sounds() -> None:
+    assert tokens("闲哥是对的") != tokens("弦歌是对的")
+    assert sounds("闲哥是对的") == sounds("弦歌是对的") == ["xian", "ge", "shi", "dui", "de"]
+    # Heard other sounds: dui hen diao vs dui yu heng diao (調 reads diao, like 屌).
+    assert edit_distance(sounds("对，很屌。"), sounds("對於橫調")) == 2
+    assert sounds("用GPT-5写，OK") == ["yong", "gpt", "5", "xie", "ok"]  # Latin tokens as they are
+    assert len(sounds("银行行长说")) == len(tokens("银行行长说"))
+
+
 def test_report_aggregates_by_tokens_and_ranks_the_worst() -> None:
     scores = (
-        UtteranceScore("u1", "A", "zh", "一二三四", "一二三四", 0, 4),
-        UtteranceScore("u2", "A", "zh", "五六", "七", 2, 2),
-        UtteranceScore("u3", "B", "en", "a b c d", "a b c x", 1, 4),
+        UtteranceScore("u1", "A", "zh", "闲哥来了", "弦歌来了", 2, 4, 0),
+        UtteranceScore("u2", "A", "zh", "五六", "七", 2, 2, 2),
+        UtteranceScore("u3", "B", "en", "a b c d", "a b c x", 1, 4, 1),
     )
     report = QaReport("x.manifest.json", scores, 1000)
-    assert report.rate == pytest.approx(0.3)
-    assert report.by_speaker() == {"A": pytest.approx(2 / 6), "B": 0.25}
-    assert [u.id for u in report.worst()] == ["u2", "u3"]
-    assert report.passed(0.3) and not report.passed(0.29)
+    assert report.rate == pytest.approx(0.5)
+    assert report.by_speaker() == {"A": pytest.approx(4 / 6), "B": 0.25}
+    assert report.sound_rate == pytest.approx(0.3)
+    assert report.by_speaker(by_sound=True) == {"A": pytest.approx(2 / 6), "B": 0.25}
+    assert [u.id for u in report.worst()] == ["u2", "u1", "u3"]
+    assert report.passed(0.5) and not report.passed(0.49)  # the gate is the character rate
     assert report.to_json()["worst"][0]["heard"] == "七"
 
 

@@ -59,6 +59,10 @@ def test_qa_json_shape_and_a_clean_render_passes(
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)  # stdout is exactly one JSON object; progress went to stderr
     assert set(data) >= {"manifest", "audio_ms", "rate", "speakers", "worst", "utterances"}
+    # A homophone is an error only in spelling (a polyphone read otherwise in another
+    # context can add one by sound, hence the margin).
+    assert 0.0 <= data["sound_rate"] <= data["rate"] + 0.02
+    assert set(data["speakers_by_sound"]) == set(data["speakers"])
     assert data["passed"] is True and data["max_cer"] == 0.5
     assert [u["speaker"] for u in data["utterances"]] == ["主持人", "嘉宾", "主持人", "嘉宾"]
     assert set(data["speakers"]) == {"主持人", "嘉宾"}
@@ -82,7 +86,8 @@ def test_qa_flags_a_garbled_utterance_and_exits_1(
                    "--threads", "1", timeout=300)  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     table = proc.stdout.splitlines()
-    assert table[0].startswith("overall") and "over the limit of 5.0%" in table[0]
+    assert table[0].split() == ["errors", "by", "sound"]
+    assert table[1].startswith("overall") and "over the limit of 5.0%" in table[1]
     assert any(line.startswith("主持人") for line in table)
     worst = table.index("worst 1:")
     assert table[worst + 1].split()[0] == target["id"]

@@ -29,20 +29,26 @@ def format_qa(report: QaReport, *, max_cer: float, worst: int) -> str:
     verdict = "ok" if report.passed(max_cer) else f"over the limit of {max_cer:.1%}"
     counted = sum(u.length for u in report.utterances)
     lines = [
-        f"{_pad('overall', 16)} {report.rate:>7.1%}  ({len(report.utterances)} utterances, "
-        f"{counted} tokens, {report.audio_ms / 60000:.1f} min)  {verdict}"
+        f"{_pad('', 16)} {'errors':>7}  {'by sound':>8}",
+        f"{_pad('overall', 16)} {report.rate:>7.1%}  {report.sound_rate:>8.1%}  "
+        f"({len(report.utterances)} utterances, "
+        f"{counted} tokens, {report.audio_ms / 60000:.1f} min)  {verdict}",
     ]
     per_speaker: dict[str, int] = {}
     for u in report.utterances:
         per_speaker[u.speaker] = per_speaker.get(u.speaker, 0) + 1
+    by_sound = report.by_speaker(by_sound=True)
     for speaker, rate in report.by_speaker().items():
-        lines.append(f"{_pad(speaker, 16)} {rate:>7.1%}  ({per_speaker[speaker]} utterances)")
+        lines.append(
+            f"{_pad(speaker, 16)} {rate:>7.1%}  {by_sound[speaker]:>8.1%}  "
+            f"({per_speaker[speaker]} utterances)"
+        )
     bad = report.worst(worst)
     if bad:
         lines.append("")
         lines.append(f"worst {len(bad)}:")
     for u in bad:
-        lines.append(f"  {u.id}  {u.speaker}  {u.rate:.1%}")
+        lines.append(f"  {u.id}  {u.speaker}  {u.rate:.1%} (by sound {u.sound_rate:.1%})")
         lines.append(f"    spoken: {u.spoken}")
         lines.append(f"    heard:  {u.heard}")
     return "\n".join(lines) + "\n"

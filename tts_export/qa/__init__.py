@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tts_export.qa.asr import Recognizer, WhisperRecognizer, load_recognizer
 from tts_export.qa.check import QaReport, UtteranceScore, run_qa, score_utterance
-from tts_export.qa.score import edit_distance, error_rate, tokens
+from tts_export.qa.score import edit_distance, error_rate, sounds, tokens
 
 __all__ = [
     "QaReport",
@@ -21,5 +21,6 @@ __all__ = [
     "load_recognizer",
     "run_qa",
     "score_utterance",
+    "sounds",
     "tokens",
 ]

@@ -20,7 +20,7 @@ from tts_export.audio.ffmpeg import decode_pcm
 from tts_export.errors import OutputError
 from tts_export.lang import detect_language
 from tts_export.qa.asr import SAMPLE_RATE, Recognizer
-from tts_export.qa.score import edit_distance, error_rate, tokens
+from tts_export.qa.score import edit_distance, error_rate, sounds, tokens
 
 PAD_MS = 60  # a little air around each cut, well under the pauses between clips
 _HINT = "pass OUTDIR/STEM of a finished render (STEM.manifest.json beside its audio)"
@@ -38,6 +38,8 @@ class UtteranceScore:
         heard: what the recogniser heard.
         edits: token edits between them.
         length: tokens in ``spoken``.
+        sound_edits: edits between their sounds (``score.sounds``): a Chinese
+            character heard right but written as a homophone is not one.
     """
 
     id: str
@@ -47,10 +49,15 @@ class UtteranceScore:
     heard: str
     edits: int
     length: int
+    sound_edits: int
 
     @property
     def rate(self) -> float:
         return error_rate(self.edits, self.length)
+
+    @property
+    def sound_rate(self) -> float:
+        return error_rate(self.sound_edits, self.length)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +69,8 @@ class UtteranceScore:
             "edits": self.edits,
             "length": self.length,
             "rate": round(self.rate, 4),
+            "sound_edits": self.sound_edits,
+            "sound_rate": round(self.sound_rate, 4),
         }
 
 
@@ -86,12 +95,20 @@ class QaReport:
             sum(u.edits for u in self.utterances), sum(u.length for u in self.utterances)
         )
 
-    def by_speaker(self) -> dict[str, float]:
-        """Speaker → error rate, in order of first appearance."""
+    @property
+    def sound_rate(self) -> float:
+        """Overall error rate by sound (homophones written otherwise are not errors)."""
+        return error_rate(
+            sum(u.sound_edits for u in self.utterances), sum(u.length for u in self.utterances)
+        )
+
+    def by_speaker(self, *, by_sound: bool = False) -> dict[str, float]:
+        """Speaker → error rate (or rate by sound), in order of first appearance."""
         totals: dict[str, list[int]] = {}
         for u in self.utterances:
             edits, length = totals.setdefault(u.speaker, [0, 0])
-            totals[u.speaker] = [edits + u.edits, length + u.length]
+            more = u.sound_edits if by_sound else u.edits
+            totals[u.speaker] = [edits + more, length + u.length]
         return {speaker: error_rate(e, n) for speaker, (e, n) in totals.items()}
 
     def worst(self, n: int = 10) -> tuple[UtteranceScore, ...]:
@@ -109,6 +126,10 @@ class QaReport:
             "audio_ms": self.audio_ms,
             "rate": round(self.rate, 4),
             "speakers": {k: round(v, 4) for k, v in self.by_speaker().items()},
+            "sound_rate": round(self.sound_rate, 4),
+            "speakers_by_sound": {
+                k: round(v, 4) for k, v in self.by_speaker(by_sound=True).items()
+            },
             "worst": [u.to_json() for u in self.worst(worst)],
             "utterances": [u.to_json() for u in self.utterances],
         }
@@ -137,9 +158,11 @@ def score_utterance(
     heard = recognizer.transcribe(samples[start:end], language) if end > start else ""
     reference, hypothesis = tokens(spoken), tokens(heard)
     edits = edit_distance(reference, hypothesis)
+    by_sound = edit_distance(sounds(spoken), sounds(heard))
     return UtteranceScore(
-        str(item["id"]), str(item["speaker"]), language, spoken, heard, edits, len(reference)
-    )
+        str(item["id"]), str(item["speaker"]), language, spoken, heard, edits, len(reference),
+        by_sound,
+    )  # fmt: skip
 
 
 def read_render(

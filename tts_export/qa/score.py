@@ -4,6 +4,11 @@ Both texts are normalised first: traditional → simplified Chinese (when the
 optional ``opencc`` package is installed), case folded, punctuation and
 spacing dropped. Chinese is scored per character (CER), with each Latin word
 or number inside it counted as one token; English is scored per word (WER).
+
+``sounds`` gives the same tokens with each Han character replaced by its
+toneless pinyin, so a recogniser that writes what it heard with other
+characters of the same sound (闲哥 → 弦歌) is not counted wrong: the speech
+was right even if the spelling is not.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from tts_export.lang import HAN_CLASS
 
 # A Han character alone; any other run of letters or digits (never swallowing Han) as one.
 _TOKEN = re.compile(rf"[{HAN_CLASS}]|[^\W_{HAN_CLASS}]+")
+_HAN = re.compile(rf"[{HAN_CLASS}]")
 
 
 @functools.cache
@@ -40,6 +46,19 @@ def tokens(text: str) -> list[str]:
     """
     text = unicodedata.normalize("NFKC", _to_simplified()(text)).casefold()
     return _TOKEN.findall(text)
+
+
+def sounds(text: str) -> list[str]:
+    """``tokens(text)`` with every Han character as its toneless pinyin (in context)."""
+    from pypinyin import Style, lazy_pinyin
+
+    found = tokens(text)
+    han = "".join(t for t in found if _HAN.fullmatch(t))
+    readings = lazy_pinyin(han, style=Style.NORMAL)
+    if len(readings) != len(han):  # a character without a reading: compare spelling
+        return found
+    each = iter(readings)
+    return [next(each) if _HAN.fullmatch(t) else t for t in found]
 
 
 def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
