@@ -10,10 +10,12 @@ import os
 import shutil
 import sys
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -133,14 +135,16 @@ Guest: We built a small library that reads stories out loud.
 """
 
 
-def _reverse_in_place(audio: Path, start_ms: int, end_ms: int) -> None:
-    """Garble one stretch of a WAV file by playing it backwards (same length, same level)."""
+def rewrite_span(
+    audio: Path, start_ms: int, end_ms: int, change: Callable[[npt.NDArray[np.int16]], object]
+) -> None:
+    """Replace one stretch of a 16-bit WAV file with ``change(stretch)`` (same length)."""
     with wave.open(str(audio), "rb") as wav:
         params = wav.getparams()
         pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").copy()
     rate = params.framerate * params.nchannels
     a, b = start_ms * rate // 1000, end_ms * rate // 1000
-    pcm[a:b] = pcm[a:b][::-1]
+    pcm[a:b] = np.asarray(change(pcm[a:b]))
     with wave.open(str(audio), "wb") as wav:
         wav.setparams(params)
         wav.writeframes(pcm.tobytes())
@@ -151,7 +155,8 @@ def test_qa_flags_a_deliberately_garbled_utterance(whisper_base: Path, tmp_path:
                   cache_dir=tmp_path / "cache", audio_format="wav", loudness=None)  # fmt: skip
     manifest = json.loads((tmp_path / "out" / "talk.manifest.json").read_text(encoding="utf-8"))
     target = manifest["utterances"][2]
-    _reverse_in_place(Path(done.files["audio"]), target["start_ms"], target["end_ms"])
+    # Garbled by playing it backwards: same length, same level.
+    rewrite_span(Path(done.files["audio"]), target["start_ms"], target["end_ms"], np.flipud)
     report = run_qa(tmp_path / "out" / "talk", load_recognizer(whisper_base, threads=1))
     rates = {u.id: u.rate for u in report.utterances}
     assert len(rates) == 4

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from conftest import ROOT, run_cli
-from test_qa import whisper_base  # noqa: F401  (the session fixture)
+from test_qa import rewrite_span, whisper_base  # noqa: F401  (whisper_base: the session fixture)
 
 from tts_export import render
 from tts_export.qa import tokens
@@ -38,17 +38,13 @@ def kokoro_talk(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _noise_over(audio: Path, start_ms: int, end_ms: int) -> None:
     """Replace one stretch of a WAV file with noise at the speech's own level."""
-    with wave.open(str(audio), "rb") as wav:
-        params = wav.getparams()
-        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").copy()
-    rate = params.framerate * params.nchannels
-    a, b = start_ms * rate // 1000, end_ms * rate // 1000
-    level = float(np.sqrt(np.mean(pcm[a:b].astype(np.float64) ** 2)))
-    noise = np.random.default_rng(7).normal(0.0, level, b - a)
-    pcm[a:b] = np.clip(noise, -32768, 32767).astype("<i2")
-    with wave.open(str(audio), "wb") as wav:
-        wav.setparams(params)
-        wav.writeframes(pcm.tobytes())
+
+    def noise(stretch: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
+        level = float(np.sqrt(np.mean(stretch.astype(np.float64) ** 2)))
+        made = np.random.default_rng(7).normal(0.0, level, stretch.size)
+        return np.clip(made, -32768, 32767).astype("<i2")
+
+    rewrite_span(audio, start_ms, end_ms, noise)
 
 
 def test_qa_json_shape_and_a_clean_render_passes(
