@@ -32,6 +32,14 @@ def run_cli(
     )
 
 
+def render_short_zh(out: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """``render`` the short Chinese fixture with espeak into ``out``, quietly, plus ``extra``."""
+    return run_cli(
+        "render", str(FIXTURES / "render" / "short_zh.md"), "--engine", "espeak",
+        "--out", str(out), "--cache-dir", str(cache), "--quiet", *extra,
+    )  # fmt: skip
+
+
 def read_manifest(out: Path, stem: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((out / f"{stem}.manifest.json").read_text(encoding="utf-8"))
     return data

@@ -231,20 +231,9 @@ def test_limiter_holds_the_ceiling_and_leaves_the_rest(
 
 
 def _render(out: Path, cache: Path, *extra: str) -> Path:
-    from conftest import FIXTURES, run_cli
+    from conftest import render_short_zh
 
-    proc = run_cli(
-        "render",
-        str(FIXTURES / "render" / "short_zh.md"),
-        "--engine",
-        "espeak",
-        "--out",
-        str(out),
-        "--cache-dir",
-        str(cache),
-        "--quiet",
-        *extra,
-    )
+    proc = render_short_zh(out, cache, *extra)
     assert proc.returncode == 0, proc.stderr
     return out / "short_zh.mp3"
 

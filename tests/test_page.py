@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, render_short_zh, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -210,19 +210,8 @@ def test_cli_page_writes_the_page_from_a_finished_render(zh_page: Path) -> None:
 
 def test_render_with_page_writes_it_with_the_other_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = run_cli(
-        "render",
-        str(FIXTURES / "render" / "short_zh.md"),
-        "--engine",
-        "espeak",
-        "--out",
-        str(out),
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "--captions-formats",
-        ",".join(FORMATS),
-        "--page",
-        "--quiet",
+    proc = render_short_zh(
+        out, tmp_path / "cache", "--captions-formats", ",".join(FORMATS), "--page"
     )
     assert proc.returncode == 0, proc.stderr
     page = out / "short_zh.html"

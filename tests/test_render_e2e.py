@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, load_subs, read_manifest, run_cli
+from conftest import FIXTURES, ROOT, load_subs, read_manifest, render_short_zh, run_cli
 
 from tts_export.audio.ebur128 import ebur128
 from tts_export.audio.ffmpeg import decoded_duration_ms
@@ -27,17 +27,7 @@ STEM = "short_zh"
 def espeak_render(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
     base = tmp_path_factory.mktemp("espeak")
     out, cache = base / "out", base / "cache"
-    proc = run_cli(
-        "render",
-        str(SHORT_ZH),
-        "--engine",
-        "espeak",
-        "--out",
-        str(out),
-        "--cache-dir",
-        str(cache),
-        "--quiet",
-    )
+    proc = render_short_zh(out, cache)
     assert proc.returncode == 0, proc.stderr
     return out, cache, proc
 
@@ -104,17 +94,7 @@ def test_rerun_takes_every_clip_from_the_cache(
     espeak_render: tuple[Path, Path, Any], tmp_path: Path
 ) -> None:
     out, cache, _ = espeak_render
-    proc = run_cli(
-        "render",
-        str(SHORT_ZH),
-        "--engine",
-        "espeak",
-        "--out",
-        str(tmp_path),
-        "--cache-dir",
-        str(cache),
-        "--quiet",
-    )
+    proc = render_short_zh(tmp_path, cache)
     assert proc.returncode == 0, proc.stderr
     manifest = read_manifest(tmp_path, STEM)
     assert manifest["stats"]["cached"] == manifest["stats"]["utterances"] > 0
@@ -122,16 +102,9 @@ def test_rerun_takes_every_clip_from_the_cache(
 
 
 def test_voice_override_and_glossary_keep(tmp_path: Path) -> None:
-    proc = run_cli(
-        "render",
-        str(SHORT_ZH),
-        "--engine",
-        "espeak",
-        "--out",
-        str(tmp_path),
-        "--cache-dir",
-        str(tmp_path / "c"),
-        "--quiet",
+    proc = render_short_zh(
+        tmp_path,
+        tmp_path / "c",
         "--voice",
         "老修=zh-m-deep",
         "--glossary",
@@ -301,19 +274,7 @@ def test_published_audio_meets_loudness_and_carries_chapters_and_tags(
 ) -> None:
     """A real render (clips from the cache), measured by ffmpeg's own BS.1770 meter."""
     _, cache, _ = espeak_render
-    proc = run_cli(
-        "render",
-        str(SHORT_ZH),
-        "--engine",
-        "espeak",
-        "--out",
-        str(tmp_path),
-        "--cache-dir",
-        str(cache),
-        "--format",
-        fmt,
-        "--quiet",
-    )
+    proc = render_short_zh(tmp_path, cache, "--format", fmt)
     assert proc.returncode == 0, proc.stderr
     audio = tmp_path / f"{STEM}.{fmt}"
     measured = ebur128(audio)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import render_short_zh
 
 from tts_export.captions.formats import write_subtitles
 from tts_export.captions.speakers import JoinedCue
@@ -120,19 +120,7 @@ def test_every_label_choice_parses_without_errors(
 def test_real_espeak_render_parses_without_errors(tmp_path: Path) -> None:
     w3c_parse()  # skip before rendering when the parser is missing
     out = tmp_path / "out"
-    proc = run_cli(
-        "render",
-        str(FIXTURES / "render" / "short_zh.md"),
-        "--engine",
-        "espeak",
-        "--out",
-        str(out),
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "--captions-formats",
-        "srt,vtt",
-        "--quiet",
-    )
+    proc = render_short_zh(out, tmp_path / "cache", "--captions-formats", "srt,vtt")
     assert proc.returncode == 0, proc.stderr
     vtt, chapters = out / "short_zh.vtt", out / "short_zh.chapters.vtt"
     report = w3c_parse(vtt, chapters)
