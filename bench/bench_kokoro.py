@@ -51,17 +51,17 @@ def seed_utterances(count: int) -> list[Utterance]:
     return [u for u in script.utterances if u.kind == "speech"][:count]
 
 
-def plan(engine: KokoroEngine, utterances: Sequence[Utterance]) -> list[list[str]]:
+def plan(engine: KokoroEngine, utterances: Sequence[Utterance]) -> list[list[Utterance]]:
     """Runs of consecutive same-turn sentences within the engine's token budget."""
-    runs: list[list[str]] = []
+    runs: list[list[Utterance]] = []
     used, turn = 0, -1
     for u in utterances:
         cost = engine.group_cost(u.spoken)
         if runs and u.turn_index == turn and used + cost <= engine.max_group_tokens:
-            runs[-1].append(u.spoken)
+            runs[-1].append(u)
             used += cost
         else:
-            runs.append([u.spoken])
+            runs.append([u])
             used, turn = cost, u.turn_index
     return runs
 
@@ -129,12 +129,12 @@ def main() -> None:
     utterances = seed_utterances(args.sentences)
     engine = KokoroEngine(threads=args.threads, group_tokens=args.group_tokens)
     t0 = time.perf_counter()
-    runs = plan(engine, utterances)
-    g2p = time.perf_counter() - t0
+    runs = [[u.spoken for u in run] for run in plan(engine, utterances)]
+    planning = time.perf_counter() - t0
     sizes = [len(r) for r in runs]
     print(
         f"{len(utterances)} sentences, {sum(len(u.spoken) for u in utterances)} chars, "
-        f"{len(runs)} runs (largest {max(sizes)}); G2P incl. load {g2p:.1f} s; "
+        f"{len(runs)} runs (largest {max(sizes)}); planning {planning:.2f} s; "
         f"threads {engine.threads}, group budget {engine.max_group_tokens} tokens",
         flush=True,
     )

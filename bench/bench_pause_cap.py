@@ -21,14 +21,15 @@ import hashlib
 import importlib.util
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from bench_kokoro import plan
 
 from tts_export.casting import cast_voices, load_profiles
 from tts_export.engines.kokoro.engine import KokoroEngine
-from tts_export.models import Realization, Utterance
+from tts_export.models import Realization
 from tts_export.script import build_script
 from tts_export.synth.clips import finish
 from tts_export.transcript.parse import read_transcript
@@ -55,22 +56,6 @@ def whisper(folder: Path) -> Heard | None:
         return None
     (folder / "model.bin").write_bytes(data)
     return load_recognizer(folder).transcribe
-
-
-def plan(engine: KokoroEngine, speech: Sequence[Utterance]) -> list[list[Utterance]]:
-    """Consecutive sentences of one turn within the group budget (as the synth stage plans)."""
-    runs: list[list[Utterance]] = []
-    used = 0
-    for u in speech:
-        cost = engine.group_cost(u.spoken)
-        same_turn = bool(runs) and runs[-1][-1].turn_index == u.turn_index
-        if same_turn and used + cost <= engine.max_group_tokens:
-            runs[-1].append(u)
-            used += cost
-        else:
-            runs.append([u])
-            used = cost
-    return runs
 
 
 def main() -> None:
