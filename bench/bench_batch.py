@@ -38,9 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tts_export.common.lang import has_han  # noqa: E402
 from tts_export.engines.base import Engine  # noqa: E402
 from tts_export.engines.espeak.engine import EspeakEngine  # noqa: E402
-from tts_export.lang import has_han  # noqa: E402
 from tts_export.models import (  # noqa: E402
     Casting,
     Clip,

@@ -64,8 +64,8 @@ performance.mark('page-ready');
 def render_seed(out: Path, cache: Path) -> tuple[Path, Path]:
     """The seed's page and transcript HTML (rendered with espeak, then published)."""
     import tts_export
-    from tts_export.manifest import transcript_fields
-    from tts_export.publish import write_page
+    from tts_export.output.manifest import transcript_fields
+    from tts_export.output.publish import write_page
     from tts_export.transcript import read_transcript
 
     result = tts_export.render(

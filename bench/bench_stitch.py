@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tts_export.units import samples_to_ms
+from tts_export.common.units import samples_to_ms
 
 RATE = 24000
 PAUSE_MS = 400

@@ -41,7 +41,7 @@ from xml.sax.saxutils import unescape
 import imageio_ffmpeg
 from aiohttp import WSMsgType, web
 
-from tts_export.lang import HAN, HAN_CLASS
+from tts_export.common.lang import HAN, HAN_CLASS
 
 MS_PER_CJK = 200
 MS_PER_WORD = 300

@@ -28,10 +28,10 @@ from tts_export.audio.formats import check_bitrate, get_format, names
 from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import measure_stream
 from tts_export.audio.stitch import iter_programme
+from tts_export.common.units import ms_to_samples, pcm_ms, samples_to_ms
 from tts_export.errors import ConfigError, OutputError
 from tts_export.models import Chapter, Clip, Placement, Timeline, Utterance
 from tts_export.synth.clips import trim_silence
-from tts_export.units import ms_to_samples, pcm_ms, samples_to_ms
 
 RATE = 24000
 

@@ -16,7 +16,7 @@ import pytest
 from test_audio import RATE, speech, write_wav
 
 from tts_export.audio import write_audio
-from tts_export.files import (
+from tts_export.common.files import (
     process_alive,
     remove_stale_temporaries,
     temporary_folder,

@@ -21,8 +21,8 @@ from tts_export.captions.speakers import (
     shown_line,
     speaker_lines,
 )
+from tts_export.common.lang import display_width, has_han
 from tts_export.errors import ConfigError
-from tts_export.lang import display_width, has_han
 from tts_export.models import Boundary, Clip, Cue, Placement, Timeline, Utterance
 
 jieba.setLogLevel(logging.WARNING)  # the tests call jieba directly too

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tts_export.errors import ConfigError
-from tts_export.report import build_report
+from tts_export.output.report import build_report
 from tts_export.script import build_script
 from tts_export.transcript import dialects, labels
 from tts_export.transcript.front_matter import declared_speakers

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from tts_export import engines
+from tts_export.common.lang import has_han
 from tts_export.engines.base import Engine
 from tts_export.engines.espeak.engine import EspeakEngine, espeak_pitch, espeak_rate
 from tts_export.errors import ConfigError, EngineError, VoiceError
-from tts_export.lang import has_han
 from tts_export.models import (
     Casting,
     Realization,

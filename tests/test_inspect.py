@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tts_export.report import build_report, format_report
-from tts_export.results import Report
+from tts_export.output.report import build_report, format_report
+from tts_export.output.results import Report
 from tts_export.script import build_script
 from tts_export.transcript.parse import parse_text, read_transcript
 

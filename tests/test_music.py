@@ -29,6 +29,7 @@ from tts_export.audio.tags import read_info
 from tts_export.audio.timeline import assemble
 from tts_export.captions.cues import build_cues
 from tts_export.captions.profiles import get_profile
+from tts_export.common.units import ms_to_samples
 from tts_export.config import RenderConfig
 from tts_export.engines.espeak.engine import EspeakEngine
 from tts_export.errors import ConfigError, OutputError
@@ -37,7 +38,6 @@ from tts_export.script import build_script
 from tts_export.synth import synthesize_script
 from tts_export.synth.cache import ClipCache
 from tts_export.transcript.parse import read_transcript
-from tts_export.units import ms_to_samples
 
 
 def _make(path: Path, source: str, *extra: str) -> Path:

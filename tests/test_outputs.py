@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_cli
 
-import tts_export.export
+import tts_export.output.export
 from tts_export import ConfigError, OutputError, Pauses, render
 
 SHORT_ZH = FIXTURES / "render" / "short_zh.md"
@@ -66,7 +66,7 @@ def test_a_render_that_fails_late_leaves_the_previous_files_as_they_were(
     def broken(*args: object, **kwargs: object) -> None:
         raise OutputError("captions", "disk full (injected)")
 
-    monkeypatch.setattr(tts_export.export, "write_captions", broken)
+    monkeypatch.setattr(tts_export.output.export, "write_captions", broken)
     with pytest.raises(OutputError, match="injected"):
         # New pauses: the audio is encoded again into the stage, then the captions fail.
         render(SHORT_ZH, engine="espeak", out_dir=out, cache_dir=cache, pauses=Pauses(sentence=300))

@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tts_export
-from tts_export.manifest import transcript_fields
-from tts_export.publish import PageError, page_html, write_page
-from tts_export.publish.inline import foreign_runs, marked
+from tts_export.output.manifest import transcript_fields
+from tts_export.output.publish import PageError, page_html, write_page
+from tts_export.output.publish.inline import foreign_runs, marked
 from tts_export.transcript import read_transcript
 
 FORMATS = ("srt", "vtt", "json", "txt", "html")

@@ -22,12 +22,12 @@ from types import ModuleType
 
 import pytest
 
+from tts_export.common.lang import has_han
 from tts_export.engines.base import Engine, GroupingEngine
 from tts_export.engines.ray import RayEngine
 from tts_export.engines.ray.cluster import INSTALL_HINT, check_workers
 from tts_export.engines.ray.worker import Description
 from tts_export.errors import ConfigError, EngineError, EngineUnavailable
-from tts_export.lang import has_han
 from tts_export.models import (
     Boundary,
     Casting,

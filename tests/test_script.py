@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tts_export.common.lang import detect_language, display_width, is_cjk
 from tts_export.errors import ConfigError, TranscriptError
-from tts_export.lang import detect_language, display_width, is_cjk
 from tts_export.script import build_script, split_long, split_sentences
 from tts_export.transcript.parse import parse_text
 

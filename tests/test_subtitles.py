@@ -28,8 +28,8 @@ from tts_export.captions.subtitles import (
     ass_escape,
     vtt_escape,
 )
+from tts_export.common.files import write_text_atomic
 from tts_export.errors import ConfigError, OutputError
-from tts_export.files import write_text_atomic
 from tts_export.models import Chapter, Clip, Cue, Pauses, Script, Timeline
 from tts_export.script import build_script
 from tts_export.transcript.parse import read_transcript

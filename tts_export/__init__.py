@@ -27,10 +27,8 @@ from tts_export.errors import (
     VoiceError,
 )
 from tts_export.models import Note, Pauses
-from tts_export.pipeline import Listener
-from tts_export.publish import PageError
-from tts_export.qa import QaReport, UtteranceScore
-from tts_export.results import (
+from tts_export.output.publish import PageError
+from tts_export.output.results import (
     Batch,
     CheckReport,
     FileResult,
@@ -43,6 +41,8 @@ from tts_export.results import (
     SpeakerSummary,
     Voice,
 )
+from tts_export.pipeline import Listener
+from tts_export.qa import QaReport, UtteranceScore
 from tts_export.synth import Progress
 from tts_export.version import __version__
 

@@ -18,9 +18,9 @@ from typing import Any, Unpack, overload
 from tts_export import batch, pipeline
 from tts_export.config import RenderConfig, RenderOptions
 from tts_export.errors import ConfigError
+from tts_export.output.results import Batch, CheckReport, Finding, Render, Report, Voice
 from tts_export.qa.check import QaReport, UtteranceScore
 from tts_export.repair import Repaired
-from tts_export.results import Batch, CheckReport, Finding, Render, Report, Voice
 
 TranscriptInput = str | os.PathLike[str]
 _UNSAFE_STEM = re.compile(r"[/\\\x00-\x1f]")
@@ -216,7 +216,7 @@ def publish(render: str | os.PathLike[str]) -> Path:
         PageError: no render is found there, its manifest is unusable, or its audio is missing.
         OutputError: the page cannot be written.
     """
-    from tts_export.publish import write_page
+    from tts_export.output.publish import write_page
 
     return write_page(render)
 

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from tts_export import pipeline
+from tts_export.common.files import remove_stale_temporaries
 from tts_export.config import RenderConfig
 from tts_export.errors import ConfigError, TranscriptError, TtsExportError
-from tts_export.files import remove_stale_temporaries
-from tts_export.results import Batch, FileResult, Render
+from tts_export.output.results import Batch, FileResult, Render
 from tts_export.synth import Progress
 from tts_export.synth.cache import ClipCache
 

@@ -57,7 +57,7 @@ class RenderConfig:
     loudness: float | None = -19.0  # integrated LUFS target; None = off
     trim_margin_ms: int = 40
     group: bool = True  # let engines that can render several sentences of a turn per call
-    page: bool = False  # also write <stem>.html, the listening page (tts_export.publish)
+    page: bool = False  # also write <stem>.html, the listening page (tts_export.output.publish)
     # Files a transcript names (cover art) may lie outside its folder. Never settable from
     # front matter: a transcript from someone else must not reach the user's private files.
     allow_outside_files: bool = False

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from tts_export.common.units import pcm_ms
 from tts_export.errors import ConfigError
-from tts_export.units import pcm_ms
 
 # --- parse -----------------------------------------------------------------
 

@@ -19,16 +19,16 @@ from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.music import Music, add_music, load_music
 from tts_export.audio.timeline import assemble, pause_before
 from tts_export.casting import cast_voices, load_profiles
+from tts_export.common.files import remove_stale_temporaries
 from tts_export.config import RenderConfig, merge, stereo_loudness
 from tts_export.engines.base import Engine
 from tts_export.errors import ConfigError, EngineUnavailable, SynthesisFailed, VoiceError
-from tts_export.export import export
-from tts_export.files import remove_stale_temporaries
 from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
 from tts_export.models import Casting, Clip, Script, Transcript
+from tts_export.output.export import export
+from tts_export.output.report import build_report
+from tts_export.output.results import FileResult, Render, Report
 from tts_export.qa.repairs import Repair, applicable, overrides, read_repairs, repairs_path
-from tts_export.report import build_report
-from tts_export.results import FileResult, Render, Report
 from tts_export.script import build_script
 from tts_export.synth import Progress
 from tts_export.synth.cache import ClipCache

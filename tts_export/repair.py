@@ -30,12 +30,12 @@ from tts_export.config import RenderConfig
 from tts_export.engines.base import Engine
 from tts_export.errors import EngineError, OutputError
 from tts_export.models import Realization
+from tts_export.output.results import Render
 from tts_export.qa import QaReport, Recognizer, UtteranceScore, run_qa
 from tts_export.qa.asr import SAMPLE_RATE
 from tts_export.qa.check import read_render, span, to_samples
 from tts_export.qa.repairs import Repair, merged, read_repairs, repairs_path, write_repairs
 from tts_export.qa.score import edit_distance, error_rate, tokens
-from tts_export.results import Render
 from tts_export.synth.clips import finish
 
 _RATES = (0.9, 0.8)  # slower, never faster: speed is what helps a recogniser most

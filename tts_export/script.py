@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from tts_export.common.lang import HAN_CLASS, count_wide, detect_language, is_cjk, is_fullwidth
 from tts_export.errors import ConfigError
-from tts_export.lang import HAN_CLASS, count_wide, detect_language, is_cjk, is_fullwidth
 from tts_export.lexicon import Lexicon, apply_lexicon
 from tts_export.lexicon.normalize import normalize as normalize_text
 from tts_export.models import Script, Transcript, Turn, Utterance

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tts_export.files import write_json
+from tts_export.common.files import write_json
 from tts_export.models import Chapter
 
 

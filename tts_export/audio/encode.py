@@ -36,10 +36,10 @@ from tts_export.audio.tags import (
     write_id3_comment,
     write_vorbis_extras,
 )
+from tts_export.common.files import remove_stale_temporaries, temporary_folder, temporary_name
+from tts_export.common.units import samples_to_ms
 from tts_export.errors import ConfigError, OutputError
-from tts_export.files import remove_stale_temporaries, temporary_folder, temporary_name
 from tts_export.models import Timeline
-from tts_export.units import samples_to_ms
 
 TRUE_PEAK_CEILING = -1.0  # dBTP, the platforms' limit
 TOLERANCE_LU = 0.5  # a first encode further than this from the target is redone once

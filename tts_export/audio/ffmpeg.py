@@ -20,8 +20,8 @@ from queue import Queue
 from typing import IO
 
 from tts_export.audio.ffmpeg_errors import FfmpegError as FfmpegError  # its home for callers
+from tts_export.common.units import pcm_ms
 from tts_export.errors import OutputError
-from tts_export.units import pcm_ms
 
 
 @functools.cache

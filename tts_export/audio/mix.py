@@ -22,9 +22,9 @@ import numpy.typing as npt
 from tts_export.audio.ffmpeg import decode_pcm
 from tts_export.audio.limiter import limit_true_peak
 from tts_export.audio.music import Music, MusicFile
+from tts_export.common.units import ms_to_samples
 from tts_export.errors import OutputError
 from tts_export.models import Timeline
-from tts_export.units import ms_to_samples
 
 Signal = npt.NDArray[np.float64]
 _RAMP_MS = 400  # how long the bed takes to rise or fall around a long pause

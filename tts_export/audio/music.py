@@ -24,9 +24,9 @@ from pathlib import Path
 from tts_export.audio.cover import resolve_inside
 from tts_export.audio.ffmpeg import FfmpegError, decode_blocks
 from tts_export.audio.loudness import measure_stream
+from tts_export.common.units import samples_to_ms
 from tts_export.errors import ConfigError
 from tts_export.models import Chapter, Timeline
-from tts_export.units import samples_to_ms
 
 MAX_MUSIC_BYTES = 50 * 1024 * 1024  # a 10-minute FLAC fits; a whole album does not
 MAX_JINGLE_MS = 120_000  # an intro or outro longer than 2 minutes is a mistake

@@ -16,9 +16,9 @@ import numpy as np
 import numpy.typing as npt
 
 from tts_export.audio.limiter import limit_true_peak
+from tts_export.common.units import ms_to_samples
 from tts_export.errors import OutputError
 from tts_export.models import Clip, Placement, Timeline
-from tts_export.units import ms_to_samples
 
 Samples = npt.NDArray[np.float32]
 

@@ -22,8 +22,8 @@ from typing import Any
 
 from tts_export.audio.cover import Cover
 from tts_export.audio.ffmpeg import probe_text
+from tts_export.common.files import temporary_name
 from tts_export.errors import OutputError
-from tts_export.files import temporary_name
 from tts_export.models import Chapter
 
 # Front-matter keys (first one present wins) → ffmpeg's generic tag names,

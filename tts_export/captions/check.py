@@ -28,8 +28,8 @@ from typing import Any
 import pysubs2
 
 from tts_export.captions.profiles import CaptionProfile, get_profile, language_key
+from tts_export.common.lang import detect_language, display_width
 from tts_export.errors import SubtitleError
-from tts_export.lang import detect_language, display_width
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
 _LABEL_ZH = re.compile(r"^-?\s*([^\s：:，。？！,.?!“”\"]{1,12})[：:]\s?")

@@ -33,8 +33,8 @@ from tts_export.captions.transcripts import (
     podcast_json_text,
     turn_blocks,
 )
+from tts_export.common.files import write_text_atomic
 from tts_export.errors import ConfigError, OutputError
-from tts_export.files import write_text_atomic
 from tts_export.models import Chapter, Cue, Timeline, Transcript
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tts_export.lang import display_width, is_chinese, is_cjk
+from tts_export.common.lang import display_width, is_chinese, is_cjk
 
 SENTENCE_END = frozenset("。！？；!?;⋯…")
 CLAUSE_END = frozenset("，、：,:")

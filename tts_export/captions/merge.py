@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from tts_export.captions.profiles import CaptionProfile
 from tts_export.captions.speakers import JoinedCue, SpeakerLine, shown_line, speaker_lines
 from tts_export.captions.timing import retime, shown_end
-from tts_export.lang import display_width, is_chinese
+from tts_export.common.lang import display_width, is_chinese
 from tts_export.models import Cue
 
 _NO_SPACE_AFTER = frozenset("？！⋯…；：、?!")  # full-width marks that end a clause themselves

@@ -22,7 +22,7 @@ from tts_export.captions.linebreak import Atom, Breaker, cut_atoms, normalize
 from tts_export.captions.profiles import CaptionProfile
 from tts_export.captions.speakers import JoinedCue
 from tts_export.captions.timing import Clock, duration_cost
-from tts_export.lang import display_width
+from tts_export.common.lang import display_width
 from tts_export.models import Cue, Placement
 
 _CUE_COST = 10.0

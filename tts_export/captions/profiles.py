@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from tts_export.common.lang import is_chinese
 from tts_export.errors import ConfigError
-from tts_export.lang import is_chinese
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tts_export.lang import is_chinese
+from tts_export.common.lang import is_chinese
 from tts_export.models import Cue
 
 DIALOGUE_DASH = "-"

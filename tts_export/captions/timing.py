@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from tts_export.captions.linebreak import CLAUSE_END, SENTENCE_END
 from tts_export.captions.profiles import CaptionProfile
-from tts_export.lang import is_cjk
+from tts_export.common.lang import is_cjk
 from tts_export.models import Cue, Placement
 
 

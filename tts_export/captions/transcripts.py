@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tts_export.lang import is_chinese, is_fullwidth
+from tts_export.common.lang import is_chinese, is_fullwidth
 from tts_export.models import Glossary, Placement, Timeline, Transcript, Turn
 
 _LABELS: Mapping[str, Mapping[str, str]] = {

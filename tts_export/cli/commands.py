@@ -24,7 +24,7 @@ from tts_export.cli.options import (
     parse_voices,
     transcript_arg,
 )
-from tts_export.report import format_report
+from tts_export.output.report import format_report
 
 
 @app.command("inspect")

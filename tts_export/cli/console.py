@@ -23,7 +23,7 @@ from rich.progress import Progress as Bar
 from rich.text import Text
 
 from tts_export.errors import TtsExportError
-from tts_export.results import FileResult
+from tts_export.output.results import FileResult
 from tts_export.synth import Progress
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)

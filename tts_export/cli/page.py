@@ -10,7 +10,7 @@ import typer
 
 from tts_export.cli.app import app
 from tts_export.cli.console import guarded, to_json, write
-from tts_export.publish import write_page
+from tts_export.output.publish import write_page
 
 
 @app.command("page")

@@ -37,7 +37,7 @@ from tts_export.cli.options import (
     transcript_arg,
 )
 from tts_export.errors import ConfigError
-from tts_export.results import Batch, Render
+from tts_export.output.results import Batch, Render
 
 
 @app.command()

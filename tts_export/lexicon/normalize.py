@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tts_export.lang import is_chinese
+from tts_export.common.lang import is_chinese
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 

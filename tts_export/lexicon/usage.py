@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tts_export.lang import detect_language
+from tts_export.common.lang import detect_language
 from tts_export.lexicon.model import Lexicon, find_hits
 from tts_export.models import Utterance
 

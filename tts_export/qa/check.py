@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from tts_export.audio.ffmpeg import decode_pcm
+from tts_export.common.lang import detect_language
 from tts_export.errors import OutputError
-from tts_export.lang import detect_language
 from tts_export.qa.asr import SAMPLE_RATE, Recognizer
 from tts_export.qa.score import edit_distance, error_rate, sounds, tokens
 

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tts_export.common.files import write_json
 from tts_export.errors import OutputError
-from tts_export.files import write_json
 from tts_export.models import Casting, Realization, Script
 
 _HINT = "delete the file to drop the repairs, or run tts-export qa --repair again"

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from tts_export.lang import HAN_CLASS
+from tts_export.common.lang import HAN_CLASS
 
 # A Han character alone; any other run of letters or digits (never swallowing Han) as one.
 _TOKEN = re.compile(rf"[{HAN_CLASS}]|[^\W_{HAN_CLASS}]+")

@@ -30,10 +30,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from tts_export.common.files import write_bytes_atomic, write_text_atomic
+from tts_export.common.units import pcm_ms
 from tts_export.errors import OutputError
-from tts_export.files import write_bytes_atomic, write_text_atomic
 from tts_export.models import Boundary, Clip, Realization
-from tts_export.units import pcm_ms
 
 # Bump when the post-processing applied before caching changes.
 POSTPROCESS_VERSION = "trim1"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from tts_export.common.units import ms_to_samples, samples_to_ms
 from tts_export.errors import ConfigError
 from tts_export.models import Boundary, Synthesis
-from tts_export.units import ms_to_samples, samples_to_ms
 
 
 def trim_silence(pcm: bytes, sample_rate: int, *, margin_ms: int = 40) -> tuple[bytes, int]:

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from tts_export.common.lang import has_han
 from tts_export.errors import ConfigError
-from tts_export.lang import has_han
 from tts_export.transcript.labels import (
     Label,
     match_label,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tts_export.lang import has_han
+from tts_export.common.lang import has_han
 from tts_export.transcript.markup import CLOCK_TIME, is_sound_label
 
 _STRONG_TS = re.compile(

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tts_export.common.lang import detect_language, is_cjk
 from tts_export.errors import TranscriptError
-from tts_export.lang import detect_language, is_cjk
 from tts_export.models import Glossary, Note, Section, Transcript, Turn
 from tts_export.transcript import dialects, labels
 from tts_export.transcript.front_matter import declared_speakers, given_language, read_front_matter

@@ -11,9 +11,9 @@ import re
 
 import numpy as np
 
-from tts_export.lang import count_han
+from tts_export.common.lang import count_han
+from tts_export.common.units import pcm_ms
 from tts_export.models import Boundary
-from tts_export.units import pcm_ms
 
 SAMPLE_RATE = 24_000  # the service's fixed output: MP3, 24 kHz, 48 kbit/s, mono
 TICKS_PER_MS = 10_000  # edge-tts offsets and durations are ticks of 100 ns

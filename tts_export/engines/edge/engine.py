@@ -29,6 +29,7 @@ import edge_tts.communicate
 import edge_tts.exceptions
 
 from tts_export.audio.ffmpeg import FfmpegError, decode_pcm
+from tts_export.common.lang import count_han
 from tts_export.engines.edge.checks import (
     SAMPLE_RATE,
     ClipRejected,
@@ -46,7 +47,6 @@ from tts_export.engines.edge.retry import (
     jitter_delay_s,
 )
 from tts_export.errors import ConfigError, EngineError
-from tts_export.lang import count_han
 from tts_export.models import Realization, Synthesis
 
 ADAPTER_REVISION = 1

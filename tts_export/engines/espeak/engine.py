@@ -10,11 +10,11 @@ import asyncio
 import math
 import re
 
+from tts_export.common.lang import count_han
+from tts_export.common.units import pcm_ms
 from tts_export.engines.espeak.lib import EVENT_WORD, EspeakLibrary, Rendered, library
 from tts_export.errors import ConfigError, EngineError
-from tts_export.lang import count_han
 from tts_export.models import Boundary, Realization, Synthesis
-from tts_export.units import pcm_ms
 
 ADAPTER_REVISION = 2  # 2: every call from a fresh library state (same input, same audio)
 NORMAL_RATE = 175  # words per minute at speed 1.0 (espeakRATE_NORMAL)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tts_export.common.lang import has_han
 from tts_export.engines.kokoro.g2p import (
     CLAUSE_PUNCT,
     FULLWIDTH,
@@ -33,7 +34,6 @@ from tts_export.engines.kokoro.g2p import (
     PUNCT_MAP,
     normalize_zh,
 )
-from tts_export.lang import has_han
 
 Span = tuple[int, int]  # [start, end) in the traced text
 Traced = list[tuple[str, Span | None]]  # phoneme characters and the text each says

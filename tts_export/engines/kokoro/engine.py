@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tts_export.common.lang import count_han
 from tts_export.engines.kokoro.align import Word, align, timed
 from tts_export.engines.kokoro.g2p import G2P
 from tts_export.engines.kokoro.gate import TokenGate
@@ -56,7 +57,6 @@ from tts_export.engines.kokoro.waveform import (
     speech_span,
 )
 from tts_export.errors import ConfigError, EngineError, EngineUnavailable, VoiceError
-from tts_export.lang import count_han
 from tts_export.models import Realization, Synthesis
 
 ADAPTER_REVISION = 3  # 3: word boundaries from the model's token durations

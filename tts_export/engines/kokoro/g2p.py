@@ -15,8 +15,8 @@ from collections.abc import Callable, Collection
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from tts_export.common.lang import has_han
 from tts_export.errors import EngineUnavailable
-from tts_export.lang import has_han
 
 G2P_REVISION = 1
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from tts_export.common.units import ms_to_samples, samples_to_ms
 from tts_export.models import Boundary, Synthesis
-from tts_export.units import ms_to_samples, samples_to_ms
 
 SAMPLE_RATE = 24000  # the model's fixed output rate
 EDGE_KEEP = ms_to_samples(150, SAMPLE_RATE)  # silence kept outside the speech at a clip's ends

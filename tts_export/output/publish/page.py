@@ -20,11 +20,16 @@ from typing import Any
 from urllib.parse import quote
 
 from tts_export.captions.transcripts import format_timestamp
-from tts_export.lang import is_fullwidth
-from tts_export.publish.data import PageData, PageTurn, Sentence
-from tts_export.publish.inline import marked, term_html, with_terms
-from tts_export.publish.labels import labels
-from tts_export.publish.timeline import chapter_summary, css_colours, speaker_colours, strip_svg
+from tts_export.common.lang import is_fullwidth
+from tts_export.output.publish.data import PageData, PageTurn, Sentence
+from tts_export.output.publish.inline import marked, term_html, with_terms
+from tts_export.output.publish.labels import labels
+from tts_export.output.publish.timeline import (
+    chapter_summary,
+    css_colours,
+    speaker_colours,
+    strip_svg,
+)
 from tts_export.version import __version__
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
@@ -344,7 +349,7 @@ def _seconds(ms: int) -> str:
 @cache
 def _asset(name: str) -> str:
     """``page.css`` or ``page.js``, without comments and indentation (fewer bytes to load)."""
-    text = resources.files("tts_export.publish").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("tts_export.output.publish").joinpath(name).read_text(encoding="utf-8")
     text = _COMMENT.sub("", text)
     lines = (line.strip() for line in text.splitlines())
     text = "\n".join(line for line in lines if line and not line.startswith("//"))

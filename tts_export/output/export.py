@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tts_export import outputs
 from tts_export.audio.chapters import write_chapters_json
 from tts_export.audio.cover import Cover
 from tts_export.audio.encode import write_audio
@@ -21,12 +20,13 @@ from tts_export.audio.music import Music
 from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_captions
 from tts_export.captions.profiles import get_profile
+from tts_export.common.files import remove_stale_temporaries, write_json, write_text_atomic
 from tts_export.config import RenderConfig
-from tts_export.files import remove_stale_temporaries, write_json, write_text_atomic
-from tts_export.manifest import build_manifest
 from tts_export.models import Casting, Timeline, Transcript
-from tts_export.publish import PAGE_SUFFIX, page_html
-from tts_export.results import Loudness
+from tts_export.output import staging as outputs
+from tts_export.output.manifest import build_manifest
+from tts_export.output.publish import PAGE_SUFFIX, page_html
+from tts_export.output.results import Loudness
 from tts_export.version import __version__
 
 

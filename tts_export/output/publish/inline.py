@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from tts_export.lang import HAN_CLASS, is_chinese
+from tts_export.common.lang import HAN_CLASS, is_chinese
 
 # Two or more Latin letters (with digits, spaces, dots, apostrophes and hyphens
 # between words): a lone letter such as the "A" of "A股" is not an English term.

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tts_export.models import Script
-from tts_export.results import PlannedUtterance, Report, SectionSummary, SpeakerSummary
+from tts_export.output.results import PlannedUtterance, Report, SectionSummary, SpeakerSummary
 
 
 def build_report(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tts_export.captions.transcripts import metadata_labels
-from tts_export.lang import is_chinese
+from tts_export.common.lang import is_chinese
 
 _ZH: Mapping[str, str] = {
     "skip": "跳到文字稿",

@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tts_export.files import write_text_atomic
-from tts_export.publish.data import (
+from tts_export.common.files import write_text_atomic
+from tts_export.output.publish.data import (
     MANIFEST_SUFFIX,
     PageData,
     PageError,
@@ -24,7 +24,7 @@ from tts_export.publish.data import (
     page_data,
     read_manifest,
 )
-from tts_export.publish.page import build_page
+from tts_export.output.publish.page import build_page
 
 PAGE_SUFFIX = ".html"
 

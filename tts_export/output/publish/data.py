@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from tts_export.common.lang import detect_language
 from tts_export.errors import TtsExportError
-from tts_export.lang import detect_language
 
 MANIFEST_SUFFIX = ".manifest.json"
 _SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")

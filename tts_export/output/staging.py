@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tts_export.common.files import temporary_name
 from tts_export.errors import OutputError
-from tts_export.files import temporary_name
 from tts_export.models import Timeline
 
 _CHUNK = 1 << 20

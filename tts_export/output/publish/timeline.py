@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from tts_export.captions.subtitles import BBC_COLOURS, ass_styles
 from tts_export.captions.transcripts import format_timestamp
-from tts_export.publish.data import PageChapter, PageData, PageTurn
+from tts_export.output.publish.data import PageChapter, PageData, PageTurn
 
 WIDTH = (
     1000  # viewBox units (whole numbers: short paths); the strip is stretched to the page's width

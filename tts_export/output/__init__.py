@@ -1,0 +1,2 @@
+"""What a render writes out: the export stage, its staging, the manifest, the inspect report,
+the typed results and the listening page (``publish``)."""
