@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Unpack, overload
 
 from tts_export import batch, pipeline
+from tts_export.common.lang import primary_subtag
 from tts_export.config import RenderConfig, RenderOptions
 from tts_export.errors import ConfigError
 from tts_export.output.results import Batch, CheckReport, Finding, Render, Report, Voice
@@ -353,5 +354,5 @@ def voices(
             realizations={r.engine: r.voice for r in p.realizations},
         )
         for p in load_profiles(dirs).values()
-        if engines.locale_matches(p.language, lang.split("-")[0] if lang else None)
+        if engines.locale_matches(p.language, primary_subtag(lang) if lang else None)
     ]

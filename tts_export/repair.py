@@ -26,6 +26,7 @@ import numpy as np
 
 from tts_export import engines, pipeline
 from tts_export.audio.ffmpeg import decode_pcm
+from tts_export.common.units import ms_to_samples
 from tts_export.config import RenderConfig
 from tts_export.engines.base import Engine
 from tts_export.errors import EngineError, OutputError
@@ -122,8 +123,8 @@ def _heard(
         wav.writeframes(done.pcm)
     clip = to_samples(decode_pcm(buffer.getvalue(), sample_rate=SAMPLE_RATE))
     a, b = span(item, len(programme))
-    start = min(b, int(item["start_ms"]) * SAMPLE_RATE // 1000)
-    end = max(start, min(b, int(item["end_ms"]) * SAMPLE_RATE // 1000))
+    start = min(b, ms_to_samples(int(item["start_ms"]), SAMPLE_RATE))
+    end = max(start, min(b, ms_to_samples(int(item["end_ms"]), SAMPLE_RATE)))
     gain = _rms(programme[start:end]) / max(_rms(clip), 1e-6)
     window = np.concatenate([programme[a:start], clip * np.float32(gain), programme[end:b]])
     return recognizer.transcribe(window.astype(np.float32), language)

@@ -24,7 +24,8 @@ from pathlib import Path
 from tts_export.audio.cover import resolve_inside
 from tts_export.audio.ffmpeg import FfmpegError, decode_blocks
 from tts_export.audio.loudness import measure_stream
-from tts_export.common.units import samples_to_ms
+from tts_export.common.lang import primary_subtag
+from tts_export.common.units import ms_to_samples, samples_to_ms
 from tts_export.errors import ConfigError
 from tts_export.models import Chapter, Timeline
 
@@ -143,7 +144,7 @@ class Music:
 
 def music_titles(language: str) -> tuple[str, str, str]:
     """Chapter titles (intro, outro, speech when untitled) in the transcript's language."""
-    return _TITLES.get(language.split("-")[0].lower(), _TITLES["en"])
+    return _TITLES.get(primary_subtag(language), _TITLES["en"])
 
 
 # --- loading and checking -------------------------------------------------------
@@ -237,7 +238,7 @@ class _Counted:
         self.samples = 0
 
     def __iter__(self) -> Iterator[bytes]:
-        limit = self.limit_ms * self.rate // 1000
+        limit = ms_to_samples(self.limit_ms, self.rate)
         blocks = decode_blocks(self.path, sample_rate=self.rate, channels=1)
         try:
             for block in blocks:

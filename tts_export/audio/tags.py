@@ -23,6 +23,7 @@ from typing import Any
 from tts_export.audio.cover import Cover
 from tts_export.audio.ffmpeg import probe_text
 from tts_export.common.files import temporary_name
+from tts_export.common.lang import primary_subtag
 from tts_export.errors import OutputError
 from tts_export.models import Chapter
 
@@ -168,7 +169,7 @@ _ISO639_2 = {
 
 def iso639_2(language: str) -> str:
     """A language tag ("zh", "zh-Hans", "en_US", "deu") as an ISO 639-2 code; "und" if unknown."""
-    primary = re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
+    primary = primary_subtag(language)
     if len(primary) == 3 and primary.isascii() and primary.isalpha():
         return primary
     return _ISO639_2.get(primary, "und")

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from pysubs2 import Alignment, Color, SSAEvent, SSAFile, SSAStyle
 
 from tts_export.captions.speakers import SpeakerLine, shown_line, speaker_lines
+from tts_export.common.lang import primary_subtag
 from tts_export.errors import ConfigError
 from tts_export.models import Chapter, Cue
 
@@ -190,7 +191,7 @@ def ass_text(cues: Sequence[Cue], language: str, *, title: str = "tts-export cap
             "YCbCr Matrix": "None",
         }
     )
-    font = CJK_FONT if language.split("-")[0].lower() in _FULL_WIDTH_LANGUAGES else LATIN_FONT
+    font = CJK_FONT if primary_subtag(language) in _FULL_WIDTH_LANGUAGES else LATIN_FONT
     subs.styles = {"Default": _style(font, BBC_COLOURS[0])}
     styles = ass_styles([c.speaker for c in cues])
     for name, colour in styles.values():

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tts_export.common.lang import is_chinese, is_fullwidth
+from tts_export.common.lang import is_chinese, is_fullwidth, primary_subtag
 from tts_export.models import Glossary, Placement, Timeline, Transcript, Turn
 
 _LABELS: Mapping[str, Mapping[str, str]] = {
@@ -364,4 +364,4 @@ def metadata_labels(language: str) -> Mapping[str, str]:
 
 
 def _colon(language: str) -> str:
-    return "：" if language.split("-")[0].lower() in ("zh", "ja") else ": "
+    return "：" if primary_subtag(language) in ("zh", "ja") else ": "

@@ -69,9 +69,18 @@ def has_han(text: str) -> bool:
     return HAN.search(text) is not None
 
 
+def primary_subtag(language: str) -> str:
+    """A language tag's primary subtag, lower case: ``zh-Hans``, ``zh_CN``, `` ZH`` give ``zh``.
+
+    The one parse of a language tag: every stage that asks "which language is
+    this?" asks it here, so ``en_US`` and ``en-US`` never disagree.
+    """
+    return language.strip().replace("_", "-").split("-")[0].lower()
+
+
 def is_chinese(language: str) -> bool:
     """True for any Chinese language tag (``zh``, ``zh-Hans``, ``zh-CN``, ``ZH``)."""
-    return language.split("-")[0].split("_")[0].lower() == "zh"
+    return primary_subtag(language) == "zh"
 
 
 def is_fullwidth(ch: str) -> bool:

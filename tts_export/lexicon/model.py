@@ -7,12 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from tts_export.common.lang import primary_subtag
+
 # A Latin term is a whole word: none of these may touch it on either side.
 _WORD_CHAR = re.compile(r"[A-Za-z0-9]")
-
-
-def _primary(language: str) -> str:
-    return language.split("-")[0].split("_")[0].lower()
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class Entry:
     def key(self) -> tuple[bool, str, str, str]:
         """Entries with the same key replace each other when sources merge."""
         term = self.term.casefold() if self.case == "insensitive" else self.term
-        return (self.pattern, term, _primary(self.language), self.engine)
+        return (self.pattern, term, primary_subtag(self.language), self.engine)
 
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:
@@ -53,7 +51,7 @@ class Entry:
 
     def applies(self, language: str, engine: str) -> bool:
         """True when the entry is meant for sentences in ``language`` read by ``engine``."""
-        if self.language and _primary(self.language) != _primary(language):
+        if self.language and primary_subtag(self.language) != primary_subtag(language):
             return False
         return not self.engine or not engine or self.engine == engine
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tts_export.common.lang import is_chinese
+from tts_export.common.lang import is_chinese, primary_subtag
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
@@ -362,7 +362,7 @@ def normalize(text: str, *, language: str) -> str:
     """
     if is_chinese(language):
         rules, protect = _ZH_RULES, _PROTECT_ZH
-    elif language.split("-")[0].split("_")[0].lower() == "en":
+    elif primary_subtag(language) == "en":
         rules, protect = _EN_RULES, _PROTECT_EN
     else:
         return text

@@ -18,6 +18,7 @@ import numpy as np
 
 from tts_export.audio.ffmpeg import decode_pcm
 from tts_export.common.lang import detect_language
+from tts_export.common.units import ms_to_samples, samples_to_ms
 from tts_export.errors import OutputError
 from tts_export.qa.asr import SAMPLE_RATE, Recognizer
 from tts_export.qa.score import edit_distance, error_rate, sounds, tokens
@@ -187,8 +188,8 @@ def to_samples(pcm: bytes) -> np.ndarray[Any, np.dtype[np.float32]]:
 
 def span(item: Mapping[str, Any], total: int) -> tuple[int, int]:
     """An utterance's sample range in the programme, with a little air on each side."""
-    start = max(0, int(item["start_ms"]) - PAD_MS) * SAMPLE_RATE // 1000
-    end = min(total, (int(item["end_ms"]) + PAD_MS) * SAMPLE_RATE // 1000)
+    start = ms_to_samples(max(0, int(item["start_ms"]) - PAD_MS), SAMPLE_RATE)
+    end = min(total, ms_to_samples(int(item["end_ms"]) + PAD_MS, SAMPLE_RATE))
     return start, end
 
 
@@ -224,4 +225,4 @@ def run_qa(
         scores.append(score)
         if on_utterance is not None:
             on_utterance(score, len(scores), len(spoken))
-    return QaReport(str(path), tuple(scores), len(samples) * 1000 // SAMPLE_RATE)
+    return QaReport(str(path), tuple(scores), samples_to_ms(len(samples), SAMPLE_RATE))

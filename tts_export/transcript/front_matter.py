@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from tts_export.common.lang import primary_subtag
 from tts_export.errors import TranscriptError
 
 ALIAS_BUDGET = 10_000  # values that aliases may add; a real front matter adds a handful
@@ -204,7 +205,7 @@ def given_language(meta: Mapping[str, Any]) -> str | None:
     """
     given = meta.get("language") or meta.get("lang")
     if isinstance(given, str) and given.strip():
-        code = given.strip().replace("_", "-").split("-")[0].lower()
+        code = primary_subtag(given)
         return _LANGUAGE_NAMES.get(code, code)
     return None
 
