@@ -13,11 +13,16 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tts_export.audio.music import music_titles
+from tts_export.audio.tags import iso639_2
 from tts_export.audio.timeline import assemble
 from tts_export.captions.formats import write_transcripts
 from tts_export.captions.speakers import JoinedCue
-from tts_export.captions.transcripts import format_timestamp, join_text
+from tts_export.captions.transcripts import _colon, join_text
+from tts_export.common.lang import is_chinese, primary_subtag
+from tts_export.common.units import clock, shows_hours
 from tts_export.errors import ConfigError
+from tts_export.lexicon.model import Entry
 from tts_export.models import (
     Chapter,
     Clip,
@@ -333,9 +338,20 @@ def test_hour_long_programmes_use_hours(tmp_path: Path) -> None:
         [], transcript, out_dir=tmp_path, stem="l", formats=("txt",), timeline=timeline
     )
     assert "[1:02:05] Host: Late words." in out["txt"].read_text(encoding="utf-8")
-    assert format_timestamp(65_999, hours=False) == "01:05"
-    assert format_timestamp(3_600_000, hours=False) == "60:00"
-    assert format_timestamp(3_600_000, hours=True) == "1:00:00"
+
+
+def test_clock_formats_of_the_transcripts_reports_and_cli() -> None:
+    # transcripts and page: padded minutes, hours decided by the programme's length
+    assert clock(65_999, hours=False, pad=True) == "01:05"
+    assert clock(3_600_000, hours=False, pad=True) == "60:00"
+    assert clock(3_600_000, hours=True, pad=True) == "1:00:00"
+    assert clock(5_000, hours=True, pad=True) == "0:00:05"
+    assert shows_hours(3_600_000) and not shows_hours(3_599_999)
+    # reports: hours only when there is one; the CLI summary: never hours
+    assert clock(65_999) == "1:05"
+    assert clock(3_725_000) == "1:02:05"
+    assert clock(3_725_000, hours=False) == "62:05"
+    assert clock(-5) == "0:00"
 
 
 def test_join_text() -> None:
@@ -439,3 +455,14 @@ def test_any_text_is_escaped_in_html(
     ]
     assert page.text["dfn"] == [term] and page.text["dd"][-1] == note
     assert [t for t, _ in page.tags].count("a") <= 1
+
+
+@pytest.mark.parametrize("tag", ["zh", "zh-Hans", "zh_CN", " ZH-cn"])
+def test_every_stage_reads_a_chinese_tag_alike(tag: str) -> None:
+    # one parse (primary_subtag) behind each stage's "is this Chinese?"
+    assert primary_subtag(tag) == "zh"
+    assert is_chinese(tag)
+    assert music_titles(tag)[0] == "片头"  # read split("-") alone before: "zh_CN" was English
+    assert iso639_2(tag) == "zho"
+    assert _colon(tag) == "："
+    assert Entry("AI", "人工智能", language=tag).applies("zh-Hant", "kokoro")

@@ -15,41 +15,22 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tts_export.common.lang import is_chinese, is_fullwidth, primary_subtag
+from tts_export.captions.readable import (
+    meta_items,
+    meta_text,
+    metadata_labels,
+    needs_space,
+    sections,
+    summary_text,
+)
+from tts_export.common.lang import primary_subtag
+from tts_export.common.units import clock, shows_hours
 from tts_export.models import Glossary, Placement, Timeline, Transcript, Turn
 
-_LABELS: Mapping[str, Mapping[str, str]] = {
-    "zh": {
-        "author": "作者",
-        "host": "主持",
-        "date": "日期",
-        "source": "来源",
-        "url": "链接",
-        "tags": "标签",
-        "speakers": "说话人",
-        "duration": "时长",
-        "glossary": "注释",
-        "untitled": "文字稿",
-    },
-    "en": {
-        "author": "Author",
-        "host": "Host",
-        "date": "Date",
-        "source": "Source",
-        "url": "Link",
-        "tags": "Tags",
-        "speakers": "Speakers",
-        "duration": "Duration",
-        "glossary": "Notes",
-        "untitled": "Transcript",
-    },
-}
-_META_KEYS = ("author", "host", "date", "source", "url", "tags")
-_SUMMARY_KEYS = ("summary", "description")
 _OPENERS = "（([［【"
 _CLOSERS = "）)]］】"
 _CSS = (
@@ -117,18 +98,10 @@ def join_text(parts: Sequence[str]) -> str:
     for part in (" ".join(p.split()) for p in parts):
         if not part:
             continue
-        if out and not (is_fullwidth(out[-1]) or is_fullwidth(part[0])):
+        if needs_space(out, part):
             out += " "
         out += part
     return out
-
-
-def format_timestamp(ms: int, *, hours: bool) -> str:
-    """``mm:ss``, or ``h:mm:ss`` when ``hours`` (programmes of an hour or more)."""
-    total = max(ms, 0) // 1000
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if hours else f"{h * 60 + m:02d}:{s:02d}"
 
 
 def turn_blocks(timeline: Timeline, transcript: Transcript) -> list[TurnBlock]:
@@ -171,7 +144,7 @@ def plain_text(
 ) -> str:
     """A readable plain-text transcript (UTF-8, ``\\n`` line ends)."""
     colon = _colon(transcript.language)
-    hours = timeline.duration_ms >= 3_600_000
+    hours = shows_hours(timeline.duration_ms)
     out = [_title(transcript, stem)]
     out += [f"{name}{colon}{value}" for name, value in _meta_rows(transcript, timeline)]
     summary = _summary(transcript)
@@ -183,7 +156,7 @@ def plain_text(
         out.append("")
         for block in section:
             who = f"{block.speaker}{colon}" if block.speaker else ""
-            out.append(f"[{format_timestamp(block.start_ms, hours=hours)}] {who}{block.text}")
+            out.append(f"[{clock(block.start_ms, hours=hours, pad=True)}] {who}{block.text}")
             out += [f"    {g.term}{colon}{note_text(g)}" for g in block.glossary]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -227,7 +200,7 @@ def _html_sections(
 ) -> list[str]:
     esc = html.escape
     colon = _colon(transcript.language)
-    hours = timeline.duration_ms >= 3_600_000
+    hours = shows_hours(timeline.duration_ms)
     out: list[str] = []
     notes = 0
     for n, (heading, section) in enumerate(_sections(blocks, timeline), 1):
@@ -247,7 +220,7 @@ def _html_sections(
 def _html_turn(block: TurnBlock, ids: Sequence[str], *, colon: str, hours: bool) -> list[str]:
     """One turn: timestamp, speaker, text with linked terms, then the glossary definitions."""
     esc = html.escape
-    shown = format_timestamp(block.start_ms, hours=hours)
+    shown = clock(block.start_ms, hours=hours, pad=True)
     stamp = f'<time datetime="{_duration(block.start_ms)}">[{shown}]</time>'
     who = f'<span class="speaker">{esc(block.speaker)}</span>{colon}' if block.speaker else ""
     text = _linked_terms(block.text, block.glossary, ids)
@@ -277,29 +250,6 @@ def _linked_terms(text: str, glossary: Sequence[Glossary], ids: Sequence[str]) -
     return "".join(out)
 
 
-def _sections(
-    blocks: Sequence[TurnBlock], timeline: Timeline
-) -> list[tuple[str | None, list[TurnBlock]]]:
-    """Consecutive blocks of one section, with the heading to show (None: no heading)."""
-    out: list[tuple[str | None, list[TurnBlock]]] = []
-    last = -1
-    for block in blocks:
-        if block.section_index != last or not out:
-            out.append((block.section or _chapter_title(timeline, block.start_ms), []))
-            last = block.section_index
-        out[-1][1].append(block)
-    return out
-
-
-def _chapter_title(timeline: Timeline, at_ms: int) -> str | None:
-    """The title of the chapter playing at ``at_ms`` (e.g. the intro before any heading)."""
-    title = None
-    for chapter in sorted(timeline.chapters, key=lambda c: c.start_ms):
-        if chapter.start_ms <= at_ms:
-            title = chapter.title
-    return title
-
-
 def _find_turn(turns: Sequence[Turn], index: int, line: int, speaker: str) -> Turn | None:
     """The turn an utterance came from: by index in the whole transcript, checked by line."""
     if 0 <= index < len(turns) and turns[index].line == line:
@@ -313,38 +263,19 @@ def _find_turn(turns: Sequence[Turn], index: int, line: int, speaker: str) -> Tu
 def _meta_rows(transcript: Transcript, timeline: Timeline) -> list[tuple[str, str]]:
     labels = metadata_labels(transcript.language)
     rows = [
-        (labels[key], _value(transcript.meta[key], transcript.language))
-        for key in _META_KEYS
-        if transcript.meta.get(key) not in (None, "", [], {})
+        (labels[key], _value(value, transcript.language))
+        for key, value in meta_items(transcript.meta)
     ]
     if transcript.speakers:
         rows.append((labels["speakers"], _value(transcript.speakers, transcript.language)))
-    hours = timeline.duration_ms >= 3_600_000
-    rows.append((labels["duration"], format_timestamp(timeline.duration_ms, hours=hours)))
+    hours = shows_hours(timeline.duration_ms)
+    rows.append((labels["duration"], clock(timeline.duration_ms, hours=hours, pad=True)))
     return rows
 
 
 def _title(transcript: Transcript, stem: str) -> str:
     untitled = metadata_labels(transcript.language)["untitled"]
     return " ".join((transcript.title or stem or untitled).split())
-
-
-def _summary(transcript: Transcript) -> str:
-    for key in _SUMMARY_KEYS:
-        value = transcript.meta.get(key)
-        if value:
-            return " ".join(_value(value, transcript.language).split())
-    return ""
-
-
-def _value(value: Any, language: str = "en") -> str:
-    """A front-matter value as text; lists joined with 、 in Chinese, ", " otherwise."""
-    sep = "、" if metadata_labels(language) is _LABELS["zh"] else ", "
-    if isinstance(value, list | tuple):
-        return sep.join(str(v) for v in value)
-    if isinstance(value, Mapping):
-        return sep.join(f"{k}{_colon(language)}{v}" for k, v in value.items())
-    return str(value)
 
 
 def _duration(ms: int) -> str:
@@ -355,13 +286,27 @@ def _duration(ms: int) -> str:
     return f"PT{h}H{m}M{s}S"
 
 
-def metadata_labels(language: str) -> Mapping[str, str]:
-    """Names of the metadata fields (author, date, speakers, ...) in the transcript's language.
-
-    The one home of these words: the readable transcripts and the listening page use them.
-    """
-    return _LABELS["zh"] if is_chinese(language) else _LABELS["en"]
-
-
 def _colon(language: str) -> str:
     return "：" if primary_subtag(language) in ("zh", "ja") else ": "
+
+
+def _value(value: Any, language: str = "en") -> str:
+    """A front-matter value as text; lists joined with 、 in Chinese, ", " otherwise."""
+    return meta_text(value, sep=metadata_labels(language)["list_sep"], colon=_colon(language))
+
+
+def _summary(transcript: Transcript) -> str:
+    sep = metadata_labels(transcript.language)["list_sep"]
+    return summary_text(transcript.meta, sep=sep, colon=_colon(transcript.language))
+
+
+def _sections(
+    blocks: Sequence[TurnBlock], timeline: Timeline
+) -> list[tuple[str | None, list[TurnBlock]]]:
+    """Consecutive blocks of one section, with the heading to show (None: no heading)."""
+    return sections(
+        blocks,
+        timeline.chapters,
+        key=lambda b: (b.section_index, b.section),
+        start_ms=lambda b: b.start_ms,
+    )

@@ -1,4 +1,4 @@
-"""Time units: samples and 16-bit PCM byte counts to integer milliseconds and back.
+"""Time units: samples and 16-bit PCM byte counts to integer milliseconds and back; clock text.
 
 Every time outside an engine adapter is an integer number of ms (DESIGN.md);
 these are the only conversions, always rounding down, so that the same
@@ -23,3 +23,31 @@ def ms_to_samples(ms: int, sample_rate: int) -> int:
 def pcm_ms(pcm: bytes, sample_rate: int) -> int:
     """Duration of mono 16-bit PCM in whole ms."""
     return samples_to_ms(len(pcm) // BYTES_PER_SAMPLE, sample_rate)
+
+
+HOUR_MS = 3_600_000
+
+
+def shows_hours(duration_ms: int) -> bool:
+    """Whether times in a programme of ``duration_ms`` are shown with hours (an hour or more)."""
+    return duration_ms >= HOUR_MS
+
+
+def clock(ms: int, *, hours: bool | None = None, pad: bool = False) -> str:
+    """A time as people read it: ``m:ss``, or ``h:mm:ss`` (whole seconds, rounded down).
+
+    The one formatter of clock times in the transcripts, the page and the reports.
+
+    Args:
+        ms: the time; a negative one shows as 0.
+        hours: show hours (``h:mm:ss``); False shows minutes past 59 (``75:00``);
+            None shows hours only when there is at least one.
+        pad: two-digit minutes without hours (``05:03``, as the transcripts show them).
+    """
+    total = max(ms, 0) // 1000
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    if h if hours is None else hours:
+        return f"{h}:{m:02d}:{s:02d}"
+    minutes = h * 60 + m
+    return f"{minutes:02d}:{s:02d}" if pad else f"{minutes}:{s:02d}"

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tts_export.common.units import clock
 from tts_export.models import Script
 from tts_export.output.results import PlannedUtterance, Report, SectionSummary, SpeakerSummary
 
@@ -80,13 +81,6 @@ def build_report(
     )
 
 
-def _clock(ms: int) -> str:
-    seconds = max(0, ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
 def format_report(report: Report) -> str:
     """A plain-text summary of an inspect report (for people; ``--json`` is for programs).
 
@@ -114,7 +108,7 @@ def format_report(report: Report) -> str:
         lines.append(f"  {number:>2}. {section.title or '(untitled)'}  ({section.turns} turns)")
     if report.estimated_ms:
         lines += ["", "estimated duration:"]
-        lines += [f"  {engine:<10} {_clock(ms)}" for engine, ms in report.estimated_ms.items()]
+        lines += [f"  {engine:<10} {clock(ms)}" for engine, ms in report.estimated_ms.items()]
     fired = report.lexicon.get("fired", [])
     uncovered = report.lexicon.get("uncovered", [])
     if fired or uncovered:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tts_export.captions.transcripts import metadata_labels
+from tts_export.captions.readable import metadata_labels
 from tts_export.common.lang import is_chinese
 
 _ZH: Mapping[str, str] = {
@@ -43,7 +43,6 @@ _ZH: Mapping[str, str] = {
     "notes": "注释",
     "narrator": "旁白",
     "colon": "：",
-    "list_sep": "、",
     "footer": "由 tts-export 生成；声音为合成语音。",
 }
 _EN: Mapping[str, str] = {
@@ -78,7 +77,6 @@ _EN: Mapping[str, str] = {
     "notes": "Notes",
     "narrator": "Narrator",
     "colon": ": ",
-    "list_sep": ", ",
     "footer": "Made with tts-export; the voices are synthetic.",
 }
 

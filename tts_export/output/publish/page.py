@@ -19,8 +19,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
-from tts_export.captions.transcripts import format_timestamp
-from tts_export.common.lang import is_fullwidth
+from tts_export.captions.readable import meta_items, meta_text, needs_space, sections, summary_text
+from tts_export.common.units import clock, shows_hours
 from tts_export.output.publish.data import PageData, PageTurn, Sentence
 from tts_export.output.publish.inline import marked, term_html, with_terms
 from tts_export.output.publish.labels import labels
@@ -34,15 +34,13 @@ from tts_export.version import __version__
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 DOWNLOADS = ("audio", "srt", "vtt", "ass", "txt", "html", "transcript_json", "chapters_json")
-_META_KEYS = ("author", "host", "date", "source", "url", "tags")
-_SUMMARY_KEYS = ("summary", "description")
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
 def build_page(data: PageData) -> str:
     """The page's HTML text (UTF-8, ``\\n`` line ends)."""
     words = labels(data.language)
-    hours = data.duration_ms >= 3_600_000
+    hours = shows_hours(data.duration_ms)
     colours = speaker_colours(data.speakers)
     body = [
         f'<body><a class="skip" href="#transcript-h">{words["skip"]}</a>',
@@ -132,7 +130,7 @@ def _chapters(data: PageData, words: Mapping[str, str], hours: bool) -> str:
         return ""
     items = []
     for chapter in data.chapters:
-        stamp = format_timestamp(chapter.start_ms, hours=hours)
+        stamp = clock(chapter.start_ms, hours=hours, pad=True)
         items.append(
             f'<li><a class="chap" href="#t={_seconds(chapter.start_ms)}" '
             f'data-c="{chapter.start_ms}"><time>{stamp}</time> '
@@ -156,7 +154,7 @@ def _timeline(
     strips, text = [], []
     for n, chapter in enumerate(data.chapters, 1):
         span = "–".join(
-            format_timestamp(ms, hours=hours) for ms in (chapter.start_ms, chapter.end_ms)
+            clock(ms, hours=hours, pad=True) for ms in (chapter.start_ms, chapter.end_ms)
         )
         title = marked(chapter.title, data.language)
         strips.append(f'<p class="tl-c" id="tl-l{n}">{title} <time>{span}</time></p>')
@@ -227,7 +225,7 @@ def _turn(
         text = " ".join(sentence.text.split())
         body, used = with_terms(text, terms, language)
         terms = [t for t in terms if t not in used]
-        if previous and text and not (is_fullwidth(previous[-1]) or is_fullwidth(text[0])):
+        if needs_space(previous, text):
             parts.append(" ")
         parts.append(_sentence(sentence, body, with_id=not prefix))
         previous = text or previous
@@ -281,34 +279,9 @@ def _deltas(data: PageData) -> str:
     return " ".join(out)
 
 
-def _sections(data: PageData) -> list[tuple[str | None, list[PageTurn]]]:
-    """Consecutive turns of one section, with the heading to show (the chapter's, if none)."""
-    out: list[tuple[str | None, list[PageTurn]]] = []
-    last: Any = None
-    for turn in data.turns:
-        key = (turn.section_index, turn.section)
-        if not out or key != last:
-            heading = turn.section or _chapter_title(data, turn.sentences[0].start_ms)
-            out.append((heading, []))
-            last = key
-        out[-1][1].append(turn)
-    return out
-
-
-def _chapter_title(data: PageData, at_ms: int) -> str | None:
-    title = None
-    for chapter in data.chapters:
-        if chapter.start_ms <= at_ms:
-            title = chapter.title or None
-    return title
-
-
 def _meta_rows(data: PageData, words: Mapping[str, str], hours: bool) -> list[tuple[str, str]]:
     rows = []
-    for key in _META_KEYS:
-        value = data.meta.get(key)
-        if value in (None, "", [], {}):
-            continue
+    for key, value in meta_items(data.meta):
         text = _value(value, words)
         if key in ("source", "url") and re.match(r"https?://\S+$", text):
             rows.append((key, f'<a href="{html.escape(text)}">{html.escape(text)}</a>'))
@@ -317,24 +290,26 @@ def _meta_rows(data: PageData, words: Mapping[str, str], hours: bool) -> list[tu
     speakers = [s for s in data.speakers if s]
     if speakers:
         rows.append(("speakers", marked(words["list_sep"].join(speakers), data.language)))
-    rows.append(("duration", format_timestamp(data.duration_ms, hours=hours)))
+    rows.append(("duration", clock(data.duration_ms, hours=hours, pad=True)))
     return rows
 
 
+def _sections(data: PageData) -> list[tuple[str | None, list[PageTurn]]]:
+    """Consecutive turns of one section, with the heading to show (the chapter's, if none)."""
+    return sections(
+        data.turns,
+        data.chapters,
+        key=lambda t: (t.section_index, t.section),
+        start_ms=lambda t: t.sentences[0].start_ms,
+    )
+
+
 def _summary(data: PageData, words: Mapping[str, str]) -> str:
-    for key in _SUMMARY_KEYS:
-        value = data.meta.get(key)
-        if value:
-            return " ".join(_value(value, words).split())
-    return ""
+    return summary_text(data.meta, sep=words["list_sep"], colon=words["colon"])
 
 
 def _value(value: Any, words: Mapping[str, str]) -> str:
-    if isinstance(value, list | tuple):
-        return words["list_sep"].join(str(v) for v in value)
-    if isinstance(value, Mapping):
-        return words["list_sep"].join(f"{k}{words['colon']}{v}" for k, v in value.items())
-    return str(value)
+    return meta_text(value, sep=words["list_sep"], colon=words["colon"])
 
 
 def _href(name: str) -> str:

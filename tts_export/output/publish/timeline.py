@@ -15,7 +15,7 @@ import html
 from collections.abc import Mapping, Sequence
 
 from tts_export.captions.subtitles import BBC_COLOURS, ass_styles
-from tts_export.captions.transcripts import format_timestamp
+from tts_export.common.units import clock
 from tts_export.output.publish.data import PageChapter, PageData, PageTurn
 
 WIDTH = (
@@ -88,10 +88,10 @@ def chapter_summary(
         entry[0] += 1
         entry[1] += spoken
     who = sep.join(
-        f"{name} {words['turns'].format(n=n)} ({format_timestamp(ms, hours=hours)})"
+        f"{name} {words['turns'].format(n=n)} ({clock(ms, hours=hours, pad=True)})"
         for name, (n, ms) in counts.items()
     )
-    start = format_timestamp(chapter.start_ms, hours=hours)
-    end = format_timestamp(chapter.end_ms, hours=hours)
+    start = clock(chapter.start_ms, hours=hours, pad=True)
+    end = clock(chapter.end_ms, hours=hours, pad=True)
     title = f"{chapter.title} " if chapter.title else ""
     return f"{title}{start}–{end}{colon}{who}"
