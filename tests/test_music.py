@@ -154,9 +154,9 @@ def test_limits_and_the_outside_rule_can_be_set(folder: Path) -> None:
     a = _music(folder, bed="bed.wav")
     assert a.identity() == _music(folder, bed="bed.wav").identity()
     assert a.identity() != _music(folder, bed="outro.flac").identity()
-    assert a.identity() != replace(a, bed_level_lu=20.0).identity()
+    assert a.identity() != replace(a, bed_level_lu=-20.0).identity()
     with pytest.raises(ConfigError, match="bed_level_lu"):
-        Music(bed_level_lu=10.0)  # under 15 LU the speech would not stay intelligible
+        Music(bed_level_lu=-10.0)  # less than 15 LU under, the speech would not stay intelligible
 
 
 def _streams(timeline: Timeline, music: Music) -> tuple[np.ndarray, np.ndarray, Mixer]:

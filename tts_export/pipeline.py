@@ -310,7 +310,7 @@ def _music(source: Source, config: RenderConfig) -> Music | None:
         bed=files.get("bed"),
         intro_gap_ms=config.intro_gap_ms,
         outro_gap_ms=config.outro_gap_ms,
-        bed_level_lu=-config.bed_level,
+        bed_level_lu=config.bed_level,
         duck_db=config.duck,
         fade_in_ms=config.bed_fade_in_ms,
         fade_out_ms=config.bed_fade_out_ms,

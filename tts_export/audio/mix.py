@@ -3,7 +3,7 @@
 The intro plays from 0, the outro ends with the programme, and the bed runs
 from the intro's end to the outro's start, fading in and out, looped with an
 equal-power crossfade when shorter, and rising by ``duck_db`` in long pauses
-(it sits ``bed_level_lu`` under the speech while anyone speaks). Music is
+(it sits at ``bed_level_lu``, e.g. -18 LU, from the speech while anyone speaks). Music is
 decoded by ffmpeg at the programme's rate and downmixed to mono (the
 programme is mono; a stereo file carries it on both channels). Levels are
 relative to the speech: ``music_gains`` sets each file's gain from its
@@ -41,10 +41,10 @@ def music_gains(music: Music, speech_lufs: float) -> dict[str, float]:
 
     Returns:
         role → gain: the intro and outro land ``jingle_level_lu`` from the speech,
-        the bed ``bed_level_lu`` under it.
+        the bed ``bed_level_lu`` from it (both LU, negative: quieter).
     """
     relative = {"intro": music.jingle_level_lu, "outro": music.jingle_level_lu}
-    relative["bed"] = -music.bed_level_lu
+    relative["bed"] = music.bed_level_lu
     files = {"intro": music.intro, "outro": music.outro, "bed": music.bed}
     return {
         role: speech_lufs + relative[role] - f.loudness_lufs

@@ -70,8 +70,9 @@ class Music:
         intro_gap_ms: silence between the intro and the speech's head room tone.
         outro_gap_ms: silence between the speech's tail room tone and the outro.
         jingle_level_lu: intro/outro loudness relative to the speech (0: as loud).
-        bed_level_lu: how far the bed sits below the speech while anyone speaks
-            (at least 15 LU, for intelligibility).
+        bed_level_lu: the bed's loudness relative to the speech while anyone
+            speaks, as every level here and in ``RenderConfig.bed_level``: -18 is
+            18 LU under the speech (at most -15, for intelligibility).
         duck_db: how much the bed rises in pauses of at least ``duck_pause_ms``
             (section breaks); 0 keeps it level.
         duck_pause_ms: the shortest pause in which the bed rises.
@@ -86,7 +87,7 @@ class Music:
     intro_gap_ms: int = 0
     outro_gap_ms: int = 0
     jingle_level_lu: float = 0.0
-    bed_level_lu: float = 18.0
+    bed_level_lu: float = -18.0
     duck_db: float = 6.0
     duck_pause_ms: int = 1200
     fade_in_ms: int = 1000
@@ -98,7 +99,7 @@ class Music:
             "intro_gap_ms": (0, 10_000),
             "outro_gap_ms": (0, 10_000),
             "jingle_level_lu": (-20.0, 6.0),
-            "bed_level_lu": (15.0, 40.0),
+            "bed_level_lu": (-40.0, -15.0),
             "duck_db": (0.0, 12.0),
             "duck_pause_ms": (500, 60_000),
             "fade_in_ms": (0, 30_000),
