@@ -12,6 +12,7 @@ or its true peak is above -1 dBTP (rare: a safety net).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -26,16 +27,9 @@ from tts_export.audio.gains import GainPlan
 from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import LoudnessReport, measure_stream
 from tts_export.audio.mix import Mixer, check_room, music_gains
-from tts_export.audio.mp4 import set_track_language
 from tts_export.audio.music import Music
 from tts_export.audio.stitch import iter_programme
-from tts_export.audio.tags import (
-    ffmetadata,
-    iso639_2,
-    tags_from_meta,
-    write_id3_comment,
-    write_vorbis_extras,
-)
+from tts_export.audio.tags import tag_encoded, tags_from_meta, write_tag_files
 from tts_export.common.files import remove_stale_temporaries, temporary_folder, temporary_name
 from tts_export.common.units import samples_to_ms
 from tts_export.errors import ConfigError, OutputError
@@ -279,62 +273,71 @@ def write_audio(
     if cover is not None and not isinstance(cover, Cover):
         cover = load_cover(cover, Path.cwd(), allow_outside=True)
     path = Path(path)
-    # Ogg gets its chapters from mutagen after encoding (see tags.write_vorbis_extras).
-    vorbis = spec.cover == "vorbis"
-    chapters = timeline.chapters if spec.chapters and not vorbis else ()
     rate = spec.output_rate(sample_rate or timeline.sample_rate)
     bitrate = check_bitrate(fmt, bitrate, channels=channels, sample_rate=rate)
     chosen = bitrate or (spec.mono if channels == 1 else spec.stereo)
+    plan, music, music_db = _plan(timeline, spec, channels, loudness, music)
+    tags = tags_from_meta(meta or {})
+    with _replacing(path) as tmp, temporary_folder(path.parent, "tts-meta") as folder:
+        metadata, picture = write_tag_files(folder, timeline.chapters, spec, fmt, tags, cover)
+        ceiling = spec.ceiling if loudness is not None else None
+        job = _Job(timeline, spec, tmp, rate, channels, chosen, metadata, picture, ceiling, music)
+        job = replace(job, music_db=music_db)
+        report, encodes, plan = _encode_and_check(job, plan, loudness)
+        tag_encoded(
+            tmp, timeline.chapters, spec, fmt, tags, cover, language or tags.get("language")
+        )
+    measured = loudness is not None
+    return AudioResult(
+        path=path,
+        duration_ms=samples_to_ms(report.samples, rate),
+        integrated_lufs=report.integrated_lufs if measured else None,
+        true_peak_dbtp=report.true_peak_dbtp if measured else None,
+        lra=report.lra if measured else None,
+        fmt=fmt,
+        sample_rate=rate,
+        channels=channels,
+        bitrate=chosen,
+        speaker_gain_db=dict(plan.speakers),
+        programme_gain_db=plan.programme,
+        encodes=encodes,
+    )
+
+
+def _plan(
+    timeline: Timeline,
+    spec: AudioFormat,
+    channels: int,
+    loudness: float | None,
+    music: Music | None,
+) -> tuple[GainPlan, Music | None, dict[str, float] | None]:
+    """The gain plan for ``loudness``, and the music (None when empty) with its gains."""
     plan = GainPlan({}, 0.0, 0.0, -math.inf)
     if loudness is not None:
         plan = plan_levels(
             timeline, target_lufs=loudness, channels=channels, ceiling_dbtp=spec.ceiling
         )
-    music_db = None
-    if music is not None and not music.empty:
-        check_room(timeline, music)
-        # Without loudness normalisation the speech is taken to sit at -19 LUFS.
-        level = plan.predicted_lufs - 10 * math.log10(channels) - plan.programme
-        music_db = music_gains(music, level if math.isfinite(level) else -19.0)
-    else:
-        music = None
+    if music is None or music.empty:
+        return plan, None, None
+    check_room(timeline, music)
+    # Without loudness normalisation the speech is taken to sit at -19 LUFS.
+    level = plan.predicted_lufs - 10 * math.log10(channels) - plan.programme
+    return plan, music, music_gains(music, level if math.isfinite(level) else -19.0)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path`` to write, renamed to ``path`` when the block ends well.
+
+    Raises:
+        FfmpegError: ffmpeg failed (the message names ``path``).
+        OutputError: the folder or the file cannot be written.
+    """
     tmp = temporary_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(path.parent)  # what killed runs left (up to 1 GB each)
-        with temporary_folder(path.parent, "tts-meta") as folder:
-            metadata = folder / "meta.txt"
-            tags = tags_from_meta(meta or {})
-            # MP3: the comment goes in a COMM frame (write_id3_comment), not TXXX.
-            plain = {
-                k: v for k, v in tags.items() if fmt != "mp3" or k not in ("comment", "description")
-            }
-            metadata.write_text(ffmetadata(plain, chapters), encoding="utf-8")
-            picture = None
-            if cover is not None and spec.cover == "ffmpeg":
-                picture = folder / f"cover{cover.suffix}"
-                picture.write_bytes(cover.data)
-            job = _Job(
-                timeline,
-                spec,
-                tmp,
-                rate,
-                channels,
-                chosen,
-                metadata,
-                picture,
-                spec.ceiling if loudness is not None else None,
-                music,
-                music_db,
-            )
-            report, encodes, plan = _encode_and_check(job, plan, loudness)
-        if vorbis:
-            write_vorbis_extras(tmp, timeline.chapters, cover)
-        elif fmt == "mp3":
-            write_id3_comment(tmp, tags)
-        spoken = language or tags.get("language")
-        if spoken and spec.muxer == "ipod":
-            set_track_language(tmp, iso639_2(spoken))
+        yield tmp
         os.replace(tmp, path)
     except FfmpegError as exc:
         raise exc.about(str(path)) from None
@@ -346,20 +349,6 @@ def write_audio(
         ) from None
     finally:
         tmp.unlink(missing_ok=True)
-    return AudioResult(
-        path=path,
-        duration_ms=samples_to_ms(report.samples, rate),
-        integrated_lufs=None if loudness is None else report.integrated_lufs,
-        true_peak_dbtp=None if loudness is None else report.true_peak_dbtp,
-        lra=None if loudness is None else report.lra,
-        fmt=fmt,
-        sample_rate=rate,
-        channels=channels,
-        bitrate=chosen,
-        speaker_gain_db=dict(plan.speakers),
-        programme_gain_db=plan.programme,
-        encodes=encodes,
-    )
 
 
 def decode_duration_ms(path: Path) -> int:

@@ -22,6 +22,8 @@ from typing import Any
 
 from tts_export.audio.cover import Cover
 from tts_export.audio.ffmpeg import probe_text
+from tts_export.audio.formats import AudioFormat
+from tts_export.audio.mp4 import set_track_language
 from tts_export.common.files import temporary_name
 from tts_export.common.lang import primary_subtag
 from tts_export.errors import OutputError
@@ -310,3 +312,48 @@ def read_info(path: Path) -> MediaInfo:
         cover="Video:" in text and "attached pic" in text,
         languages=tuple(lang or "und" for lang in _LANGUAGE_RE.findall(text)),
     )
+
+
+def write_tag_files(
+    folder: Path,
+    chapters: Sequence[Chapter],
+    spec: AudioFormat,
+    fmt: str,
+    tags: Mapping[str, str],
+    cover: Cover | None,
+) -> tuple[Path, Path | None]:
+    """Write into ``folder`` the ffmetadata file (tags, chapters) and the cover ffmpeg reads.
+
+    Returns:
+        The ffmetadata file and the picture (None when the format stores no cover this way).
+    """
+    # Ogg gets its chapters from mutagen after encoding (see tags.write_vorbis_extras).
+    shown = chapters if spec.chapters and spec.cover != "vorbis" else ()
+    # MP3: the comment goes in a COMM frame (write_id3_comment), not TXXX.
+    plain = {k: v for k, v in tags.items() if fmt != "mp3" or k not in ("comment", "description")}
+    metadata = folder / "meta.txt"
+    metadata.write_text(ffmetadata(plain, shown), encoding="utf-8")
+    picture = None
+    if cover is not None and spec.cover == "ffmpeg":
+        picture = folder / f"cover{cover.suffix}"
+        picture.write_bytes(cover.data)
+    return metadata, picture
+
+
+def tag_encoded(
+    tmp: Path,
+    chapters: Sequence[Chapter],
+    spec: AudioFormat,
+    fmt: str,
+    tags: Mapping[str, str],
+    cover: Cover | None,
+    spoken: str | None,
+) -> None:
+    """Add to an encoded file what ffmpeg cannot write: Ogg chapters and cover, the MP3 comment,
+    the M4A track language (``spoken``)."""
+    if spec.cover == "vorbis":
+        write_vorbis_extras(tmp, chapters, cover)
+    elif fmt == "mp3":
+        write_id3_comment(tmp, tags)
+    if spoken and spec.muxer == "ipod":
+        set_track_language(tmp, iso639_2(spoken))
