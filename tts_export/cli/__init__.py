@@ -10,7 +10,7 @@ import sys
 
 import typer.core
 
-from tts_export.cli import commands, page, qa, render  # noqa: F401  (they register their commands)
+from tts_export.cli import cache, commands, page, qa, render  # noqa: F401  (they register their commands)
 from tts_export.cli.app import app
 
 

@@ -68,7 +68,7 @@ def qa_cmd(
         typer.Option(
             "--asr-model",
             metavar="DIR",
-            help="A faster-whisper (CTranslate2) model folder; or a model name such as base, downloaded by faster-whisper when online.",
+            help="A faster-whisper (CTranslate2) model folder, or a model name: base (default) is the whisper-base the QA extra installs, used offline; other names are downloaded by faster-whisper when online.",
         ),
     ] = "base",
     max_cer: Annotated[

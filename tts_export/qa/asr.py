@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tts_export.errors import EngineUnavailable
+from tts_export.qa import bundled
 
 SAMPLE_RATE = 16000  # what whisper models take
 _HINT = "install the QA extra: pip install 'tts-export[qa]' (or pip install faster-whisper)"
@@ -54,8 +55,9 @@ def load_recognizer(model: str | Path = "base", *, threads: int = 0) -> WhisperR
     """Load a faster-whisper model on the CPU (int8).
 
     Args:
-        model: a CTranslate2 model directory, or a model name faster-whisper
-            downloads (needs the network the first time).
+        model: a CTranslate2 model directory, or a model name: ``"base"`` is the
+            whisper-base the QA extra installs (joined on first use, offline); other names
+            are downloaded by faster-whisper (needs the network the first time).
         threads: CPU threads; 0 lets CTranslate2 choose.
 
     Returns:
@@ -68,6 +70,8 @@ def load_recognizer(model: str | Path = "base", *, threads: int = 0) -> WhisperR
         from faster_whisper import WhisperModel
     except ImportError:
         raise EngineUnavailable("faster-whisper", "is not installed", hint=_HINT) from None
+    if model == bundled.NAME and bundled.installed():
+        model = bundled.model_folder()  # offline: the model the QA extra installs
     if isinstance(model, Path) and not (model / "model.bin").is_file():
         raise EngineUnavailable(
             "faster-whisper",

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import re
 import wave
 from dataclasses import asdict
@@ -169,6 +170,8 @@ class ClipCache:
         if fields is None:
             self._discard(wav_path, record_path)
             return None
+        with contextlib.suppress(OSError):  # when it was last used, for ``tts-export cache``
+            os.utime(record_path)
         return Clip(
             utterance_id=utterance_id,
             path=str(wav_path),
