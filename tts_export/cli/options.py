@@ -85,8 +85,8 @@ def settings_given(values: Mapping[str, Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for name, value in values.items():
         decl = SETTINGS[name]
-        if value is None or value == [] or (decl.kind == "flag" and value is False):
-            continue  # not given
+        if value is None or value in ([], ()) or (decl.kind == "flag" and value is False):
+            continue  # not given (click gives an unused repeatable option as ())
         if decl.kind == "flag":
             value = decl.set_to
         options[name] = decl.parse(decl.flag, value) if decl.parse else value
