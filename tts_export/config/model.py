@@ -15,6 +15,7 @@ from typing import TypedDict
 
 from tts_export.config import checks as c
 from tts_export.config.setting import (
+    KEY,
     as_tuple,
     comma_list,
     loudness_off,
@@ -169,7 +170,7 @@ class RenderConfig:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = f.metadata["tts_export.setting"].check(f.name, getattr(self, f.name))
+            value = f.metadata[KEY].check(f.name, getattr(self, f.name))
             object.__setattr__(self, f.name, value)
         from tts_export.audio.formats import check_bitrate
 
