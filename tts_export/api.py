@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Unpack, overload
 
 from tts_export import batch, pipeline
 from tts_export.common.lang import primary_subtag
-from tts_export.config import RenderConfig, RenderOptions
+from tts_export.config import RenderConfig, RenderOptions, layer
 from tts_export.errors import ConfigError
 from tts_export.output.results import Batch, CheckReport, Finding, Render, Report, Voice
 from tts_export.qa.check import QaReport, UtteranceScore
@@ -75,13 +74,7 @@ def _base(config: RenderConfig | None, options: Mapping[str, Any]) -> RenderConf
     base = RenderConfig() if config is None else config
     if not isinstance(base, RenderConfig):
         raise ConfigError("config", base, "must be a RenderConfig")
-    known = set(RenderConfig.__dataclass_fields__)
-    for key in options:
-        if key not in known:
-            raise ConfigError(
-                key, options[key], "unknown option", hint=f"known: {', '.join(sorted(known))}"
-            )
-    replace(base, **options)  # checks types and ranges before any work
+    layer(base, options)  # checks names, types and ranges before any work
     return base
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -20,9 +20,9 @@ from tts_export.audio.music import Music, add_music, load_music
 from tts_export.audio.timeline import assemble, pause_before
 from tts_export.casting import cast_voices, load_profiles
 from tts_export.common.files import remove_stale_temporaries
-from tts_export.config import RenderConfig, merge, stereo_loudness
+from tts_export.config import RenderConfig, layer, settle
 from tts_export.engines.base import Engine
-from tts_export.errors import ConfigError, EngineUnavailable, SynthesisFailed, VoiceError
+from tts_export.errors import EngineUnavailable, SynthesisFailed, VoiceError
 from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
 from tts_export.models import Casting, Clip, Script, Transcript
 from tts_export.output.export import export
@@ -103,29 +103,14 @@ def read(source: Source, config: RenderConfig) -> Transcript:
 def prepare(
     source: Source, base: RenderConfig, options: Mapping[str, Any]
 ) -> tuple[Transcript, Script, RenderConfig]:
-    """Read and segment a transcript; settle the config (front matter over ``base``, then options).
+    """Read and segment a transcript; settle its config (``config.settle``: front matter, options).
 
     Raises:
         TranscriptError: the transcript cannot be read.
         ConfigError: a setting is invalid.
     """
-    transcript = read(source, replace(base, **options))
-    settings = transcript.meta.get("tts-export") or transcript.meta.get("tts_export") or {}
-    if not isinstance(settings, Mapping):
-        raise ConfigError(f"{source.label}: front matter tts-export", settings, "must be a mapping")
-    voices = transcript.meta.get("voices")
-    if voices is not None:
-        settings = {**settings, "voices": voices}
-    config = base
-    if settings:
-        config = merge(
-            config, settings, source=f"{source.label} front matter", folder=source.folder
-        )
-    if "voices" in options:
-        options = {**options, "voices": {**config.voices, **options["voices"]}}
-    if options.get("channels") == 2 and "loudness" not in options:
-        options = {**options, "loudness": stereo_loudness(config)}
-    config = replace(config, **options)
+    transcript = read(source, layer(base, options))
+    config = settle(base, transcript.meta, options, source=source.label, folder=source.folder)
     glossary: Literal["drop", "keep"] = "keep" if config.glossary == "keep" else "drop"
     script = build_script(
         transcript, glossary=glossary, lexicon=lexicon_of(transcript, source, config),

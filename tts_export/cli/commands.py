@@ -13,52 +13,30 @@ from tts_export.cli.app import app
 from tts_export.cli.console import guarded, to_json, write
 from tts_export.cli.options import (
     ConfigOpt,
-    DialectOpt,
-    EngineOpt,
-    GlossaryOpt,
-    LexiconOpt,
-    StrictOpt,
-    VoiceOpt,
     VoicesDirOpt,
     load,
-    parse_voices,
+    settings_given,
     transcript_arg,
+    with_settings,
 )
 from tts_export.output.report import format_report
 
 
 @app.command("inspect")
+@with_settings("inspect")
 def inspect_cmd(
     transcript: Annotated[
         str, typer.Argument(metavar="TRANSCRIPT", help="Transcript file; - reads stdin.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
-    engine: EngineOpt = None,
-    voice: VoiceOpt = None,
-    voices_dir: VoicesDirOpt = None,
-    lexicon: LexiconOpt = None,
-    dialect: DialectOpt = None,
-    strict: StrictOpt = False,
-    glossary: GlossaryOpt = None,
     config_file: ConfigOpt = None,
+    *,
+    settings: dict[str, Any],
 ) -> None:
     """Show what would be rendered (speakers, voices, sections, warnings), without synthesizing."""
 
     def run() -> None:
-        options: dict[str, Any] = {
-            k: v
-            for k, v in {"engine": engine, "dialect": dialect, "glossary": glossary}.items()
-            if v is not None
-        }
-        if strict:
-            options["strict"] = True
-        if voice:
-            options["voices"] = parse_voices(voice)
-        base = load(config_file)
-        if voices_dir:
-            options["voice_dirs"] = (*base.voice_dirs, *voices_dir)
-        if lexicon:
-            options["lexicon"] = (*base.lexicon, *lexicon)
+        base, options = load(config_file), settings_given(settings)
         source, stem = transcript_arg(transcript, None)
         report = api.inspect(source, name=stem, config=base, **options)
         write(sys.stdout, (to_json(report.to_json()) if as_json else format_report(report)) + "\n")
