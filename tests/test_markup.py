@@ -111,7 +111,6 @@ def test_glossary_inside_links_and_notes_stays_aligned() -> None:
     assert all(cleaned.text[g.start : g.end] == g.note for g in cleaned.glossary)
 
 
-
 # Struck text is what the author deleted (a correction): neither spoken nor captioned.
 @pytest.mark.parametrize(
     ("source", "expected", "struck"),
