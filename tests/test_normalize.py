@@ -149,6 +149,7 @@ EN_LEFT_ALONE = [
     "Not a date: 2025-13-45.",
     "Not a date: 13/13/2025.",
     "GPT-100th",
+    "the 0th and 00th",
     "v2nd",
     "Tested on iOS 18.1 with GPT-4o in 3D.",
 ]

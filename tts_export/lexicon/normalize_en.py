@@ -134,6 +134,8 @@ def ordinal(m: re.Match[str]) -> str:
     other ordinals they say right once the commas are gone.
     """
     n = int(m.group(1).replace(",", ""))
+    if not n:
+        return m.group(0)
     if n % 100:
         return f"{n}{m.group(2)}"
     scales = ((10**9, 10**12, "billion"), (10**6, 10**9, "million"), (1000, 10**6, "thousand"))
