@@ -95,7 +95,7 @@ def _date(year_text: str, month: int, day: int) -> str | None:
 
 
 def iso_date(m: re.Match[str]) -> str:
-    """``2025-03-05`` → March 5th, twenty twenty-five (engines read it as a sum of dashes)."""
+    """``2025-03-05`` → March 5th, twenty twenty-five (engines said "dash zero three")."""
     return _date(m.group(1), int(m.group(2)), int(m.group(3))) or m.group(0)
 
 
