@@ -7,7 +7,7 @@ Mandarin after cn2an, espeak-ng for Latin) and from espeak-ng itself (the
 ``espeak`` engine, ``cmn`` / ``en-us``), then the normalised text and its
 phonemes, and whether normalisation changed what Kokoro says.
 
-    python bench/bench_normalize.py [--no-espeak]
+    python bench/bench_normalize.py [--no-espeak] [--hostile]
 
 Measured 2026-12-01 (misaki 0.9.4, cn2an 0.5.24, espeak-ng 1.52):
 
@@ -31,6 +31,18 @@ dropped), ``12,000`` (十二,零; espeak: 十二千), ``3%-5%`` (百分之负五
 ``1990s`` ("nineteen hundred ninety z"), ``5km`` ("five K M"),
 ``March 5`` ("March five").
 
+Added 2026-12-04 (espeak-ng 1.52 and the Kokoro G2P agree on each): English
+``2025-03-05`` ("two thousand twenty-five dash zero three dash zero five"),
+``3/5/2025`` ("three slash five slash"), ``5 March`` ("five March"), ``Jan 5``
+("jan five"), ``'90s``/``80's`` ("ninety z", "eighty"), ``1,000,000`` in Kokoro
+("one, zero zero zero, ..."), ``12,000,`` before a comma (left with its
+separator), ``1,000-2,000`` and ``10%-20%`` (a dash or nothing between),
+``9:00-17:00`` and ``09:00`` ("nine zero zero dash seventeen zero zero", "zero
+nine"), ``1,000th`` / ``100th`` ("one thousand th"), ``25°C`` ("degrees C").
+Right already, kept as written: ``1st``, ``22nd``, ``5pm``, ``5:30 a.m.`` in
+espeak-ng (Kokoro pauses inside "a.m."), ``-1,250`` ("minus"). ``--hostile``
+times 20,000- and 80,000-character runs of the characters the patterns start on.
+
 二〇二五 (the issue's example) is written 二零二五: misaki drops 〇.
 Left alone on purpose: ``GPT-4o``, ``iOS 18.1``, ``3D``, ``4K``, ``5G``, URLs
 (the lexicon's pattern entries cover names and versions); ``30GB`` in Chinese
@@ -41,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,7 +110,53 @@ CASES: tuple[tuple[str, str], ...] = (
     ("en", "Back in the 1990s."),
     ("en", "The 2nd time."),
     ("en", "AI and the App use GPT on an iPhone 16."),
+    ("en", "Released 2025-03-05."),
+    ("en", "On 5 March 2025."),
+    ("en", "Since Jan 5."),
+    ("en", "On 3/5/2025."),
+    ("en", "The '90s and the 80's."),
+    ("en", "About 1,000,000 people."),
+    ("en", "There were 12,000, more or less."),
+    ("en", "It fell to -1,250."),
+    ("en", "It cost $1,250,000.50."),
+    ("en", "It cost €3.5m."),
+    ("en", "It cost $2bn."),
+    ("en", "From 2020–2024."),
+    ("en", "A 10-20% rise."),
+    ("en", "A 10%-20% rise."),
+    ("en", "See pages 5-10."),
+    ("en", "From 1,000-2,000 people."),
+    ("en", "Open 9:00-17:00."),
+    ("en", "At 09:00."),
+    ("en", "At 5pm or 5:30 a.m."),
+    ("en", "The 1st, the 22nd and the 1,000th visitor."),
+    ("en", "It was 25°C."),
+    ("en", "Call 555-1234 or 1-800-555-1234."),
 )
+# Runs that every pattern may start inside: the time per character must not grow.
+HOSTILE_RUNS = ("a", "1", "１", "1,", "1-", "1:", "1/", "'9", "~~", "1 ", "March 1 ", "1 March ",
+                "$1", "0:00-", "2025-", "1/1/", "1°", "the 1 ", "1,000th ")  # fmt: skip
+
+
+def hostile(sizes: tuple[int, ...] = (20_000, 80_000)) -> None:
+    """Print the slowest runs' times at each size (linear: 4x the text, about 4x the time)."""
+    rows = []
+    for unit in HOSTILE_RUNS:
+        for language in ("en", "en-GB", "zh"):
+            times = []
+            for size in sizes:
+                text = unit * (size // len(unit))
+                best = float("inf")
+                for _ in range(3):  # the best of three: the machine is shared
+                    start = time.perf_counter()
+                    normalize(text, language=language)
+                    best = min(best, time.perf_counter() - start)
+                times.append(best)
+            rows.append((times[-1], unit, language, times))
+    for _, unit, language, times in sorted(rows, reverse=True)[:6]:
+        pairs = zip(sizes, times, strict=True)
+        shown = ", ".join(f"{size:,}: {t * 1000:.0f} ms" for size, t in pairs)
+        print(f"{unit!r:12} [{language}] {shown}")
 
 
 def _espeak() -> Callable[[str, str], str]:
@@ -111,7 +170,11 @@ def main() -> None:
     """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-espeak", action="store_true", help="Kokoro G2P only")
+    parser.add_argument("--hostile", action="store_true", help="time long hostile runs only")
     args = parser.parse_args()
+    if args.hostile:
+        hostile()
+        return
     g2p = G2P(load_vocab(data_dir()))
     espeak = None if args.no_espeak else _espeak()
     changed = 0

@@ -17,7 +17,7 @@ from tts_export.output.report import build_report
 from tts_export.script import build_script
 from tts_export.transcript import dialects, labels
 from tts_export.transcript.front_matter import declared_speakers
-from tts_export.transcript.parse import parse_text, read_transcript
+from tts_export.transcript.parse import NARRATOR, parse_text, read_transcript
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "transcripts"
 
@@ -267,12 +267,57 @@ def test_prose_before_turns_and_headings_at_any_level() -> None:
 
 
 def test_single_unsupported_label_is_prose_with_a_warning_unless_forced() -> None:
-    detected = parse_text("Host: Hello there.")
+    text = "Host: Hello there.\nAnd the text goes on without another label."
+    detected = parse_text(text)
     assert detected.dialect == "prose"
     assert detected.speakers == ("Narrator",)
     assert detected.notes[0].line == 1 and "Host" in detected.notes[0].message
-    forced = parse_text("Host: Hello there.", dialect="colon")
+    forced = parse_text(text, dialect="colon")
     assert (forced.dialect, forced.speakers, forced.notes) == ("colon", ("Host",), ())
+
+
+# A one-line transcript is its only evidence: a label on it is a turn, by the
+# rules a once-seen name follows in a longer file (a colon name seen once is
+# warned about; a bold or bracket label with a colon is distinctive and is not).
+@pytest.mark.parametrize(
+    ("text", "dialect", "speaker", "said", "warned"),
+    [
+        ("Host: Hello.", "colon", "Host", "Hello.", True),
+        ("**Host:** Hello.", "bold", "Host", "Hello.", False),
+        ("[Host]: Hello.", "bracket", "Host", "Hello.", False),
+        ("主持人：你好。", "colon", "主持人", "你好。", True),
+        ("HOST: Hello.", "screenplay", "HOST", "Hello.", True),
+        # as in a longer file, a capitalised word is a plausible name: the warning tells
+        ("Wait: what?", "colon", "Wait", "what?", True),
+        ("# Episode 1\n\nHost: Hello.\n", "colon", "Host", "Hello.", True),
+        ("---\ntitle: T\n---\n[00:01] Host: Hello.\n", "timestamped-colon", "Host", "Hello.", True),
+    ],
+)
+def test_a_one_line_transcript_with_a_label_is_a_turn(
+    text: str, dialect: str, speaker: str, said: str, warned: bool
+) -> None:
+    transcript = parse_text(text)
+    assert transcript.dialect == dialect
+    assert [(t.speaker, t.text) for s in transcript.sections for t in s.turns] == [(speaker, said)]
+    assert [("only one turn" in n.message) for n in transcript.notes] == ([True] if warned else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Note: this is prose.",
+        "注意：这是正文。",
+        "很多人都会问的一个问题：为什么？",
+        "Links:",
+        "See https://example.com/a: it is prose.",
+        "We meet at 10:30: be there.",
+        "Host:",
+    ],
+)
+def test_a_one_line_prose_text_with_a_colon_stays_prose(text: str) -> None:
+    transcript = parse_text(text)
+    assert transcript.dialect == "prose"
+    assert transcript.speakers == (NARRATOR[transcript.language],)
 
 
 def test_forcing_prose_reads_everything_with_the_narrator() -> None:

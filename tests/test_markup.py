@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tts_export.script import build_script
 from tts_export.transcript.markup import clean_inline, find_sound_cues, is_sound_cue, is_sound_label
+from tts_export.transcript.parse import parse_text
 
 
 @pytest.mark.parametrize(
@@ -107,3 +109,31 @@ def test_glossary_inside_links_and_notes_stays_aligned() -> None:
         ("e", "(f)"),
     ]
     assert all(cleaned.text[g.start : g.end] == g.note for g in cleaned.glossary)
+
+
+# Struck text is what the author deleted (a correction): neither spoken nor captioned.
+@pytest.mark.parametrize(
+    ("source", "expected", "struck"),
+    [
+        ("It costs ~~ten~~ twelve dollars.", "It costs twelve dollars.", True),
+        ("价格是~~十~~十二元。", "价格是十二元。", True),
+        ("~~A whole struck sentence.~~ Then the rest.", "Then the rest.", True),
+        ("struck ~~**bold** and [a link](https://x.org)~~ gone", "struck gone", True),
+        ("an unclosed ~~marker is dropped", "an unclosed marker is dropped", False),
+        ("spaced ~~ not struck ~~ here", "spaced not struck here", False),
+        ("a range 3~5 and ~ alone stay", "a range 3~5 and ~ alone stay", False),
+    ],
+)
+def test_struck_text_is_neither_shown_nor_spoken(source: str, expected: str, struck: bool) -> None:
+    cleaned = clean_inline(source)
+    assert cleaned.text == expected
+    assert ("struck-out text" in cleaned.dropped) is struck
+
+
+def test_struck_text_leaves_captions_and_speech_alike() -> None:
+    source = "Host: It was ~~wrong~~ right.\n\nGuest: ~~Cut this.~~\n\nHost: Yes.\n"
+    script = build_script(parse_text(source), normalize=False)
+    assert [(u.speaker, u.display, u.spoken) for u in script.utterances] == [
+        ("Host", "It was right.", "It was right."),
+        ("Host", "Yes.", "Yes."),
+    ]

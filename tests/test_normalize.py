@@ -61,6 +61,51 @@ READINGS = [
     ("en", "Then 2,025 people came.", "Then 2025 people came."),  # a quantity, not a year
     ("en", "It is 5km away.", "It is 5 kilometers away."),  # "five K M"
     ("en", "It needs 30GB.", "It needs 30 gigabytes."),
+    # dates, thousands, ranges, times, ordinals and units (issue 22)
+    # espeak: two thousand twenty-five dash zero three dash
+    ("en", "Released 2025-03-05.", "Released March 5th, twenty twenty-five."),
+    (
+        "en",
+        "On 2024-12-31 and 2005-01-09.",
+        "On December 31st, twenty twenty-four and January 9th, 2005.",
+    ),
+    # five March
+    ("en", "On 5 March 2025.", "On the 5th of March twenty twenty-five."),
+    ("en", "By the 12 Sept deadline.", "By the 12th of September deadline."),
+    # jan five
+    ("en", "Since Jan 5.", "Since January 5th."),
+    # three slash five slash; month first in en and en-US
+    ("en", "On 3/5/2025.", "On March 5th, twenty twenty-five."),
+    ("en", "On 25/12/2025.", "On December 25th, twenty twenty-five."),
+    # ninety z
+    ("en", "The '90s and the 80's.", "The nineties and the eighties."),
+    ("en", "In the 1980's.", "In the nineteen eighties."),
+    ("en", "About 1,000,000 people.", "About 1000000 people."),
+    # left as written: a comma followed
+    ("en", "There were 12,000, more or less.", "There were 12000, more or less."),
+    ("en", "It fell to -1,250.", "It fell to -1250."),
+    ("en", "It weighs 12,000.5 kg.", "It weighs 12000 point 5 kilograms."),
+    ("en", "It cost $1,250,000.50.", "It cost 1250000 dollars and 50 cents."),
+    ("en", "It cost €3.5m.", "It cost 3 point 5 million euros."),
+    ("en", "It cost $2bn.", "It cost 2 billion dollars."),
+    ("en", "From 2020–2024.", "From twenty twenty to twenty twenty-four."),
+    ("en", "A 10-20% rise.", "A 10 to 20% rise."),
+    # ten percent twenty percent
+    ("en", "A 10%-20% rise.", "A 10% to 20% rise."),
+    ("en", "See pages 5-10.", "See pages 5 to 10."),
+    # one thousand dash two thousand
+    ("en", "From 1,000-2,000 people.", "From 1000 to 2000 people."),
+    # nine zero zero dash; then nine o'clock-seventeen o'clock
+    ("en", "Open 9:00-17:00.", "Open 9 o'clock to 17 hundred."),
+    # zero nine o'clock
+    ("en", "At 09:00.", "At 9 o'clock."),
+    # one thousand th
+    ("en", "The 1,000th visitor.", "The 1 thousandth visitor."),
+    # one hundred th
+    ("en", "The 100th day.", "The 1 hundredth day."),
+    # degrees C
+    ("en", "It was 25°C.", "It was 25 degrees Celsius."),
+    ("en", "It was -5 °F.", "It was -5 degrees Fahrenheit."),
 ]
 
 
@@ -95,6 +140,39 @@ LEFT_ALONE = [
 def test_names_versions_and_urls_are_left_alone(text: str, language: str) -> None:
     assert normalize(text, language=language) == text
     assert normalize(f"我用{text}做了测试。", language="zh") == f"我用{text}做了测试。"
+
+
+# English only: Chinese reads some of these its own way.
+EN_LEFT_ALONE = [
+    "Call 1-800-555-1234.",
+    "Call 555-123-4567.",
+    "Not a date: 2025-13-45.",
+    "Not a date: 13/13/2025.",
+    "GPT-100th",
+    "the 0th and 00th",
+    "v2nd",
+    "Tested on iOS 18.1 with GPT-4o in 3D.",
+]
+
+
+@pytest.mark.parametrize("text", EN_LEFT_ALONE)
+def test_codes_and_impossible_dates_are_left_alone_in_english(text: str) -> None:
+    assert normalize(text, language="en") == text
+
+
+@pytest.mark.parametrize(
+    ("language", "spoken"),
+    [
+        ("en", "On March 4th, twenty twenty-five."),
+        ("en-US", "On March 4th, twenty twenty-five."),
+        ("en-GB", "On April 3rd, twenty twenty-five."),
+        ("en_AU", "On April 3rd, twenty twenty-five."),
+    ],
+)
+def test_slash_dates_read_month_first_only_in_american_english(language: str, spoken: str) -> None:
+    assert normalize("On 3/4/2025.", language=language) == spoken
+    # a part over 12 can only be the day, whichever the region
+    assert normalize("On 25/12/2025.", language=language) == "On December 25th, twenty twenty-five."
 
 
 def test_plain_numbers_the_engines_read_well_stay_digits() -> None:

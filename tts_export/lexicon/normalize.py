@@ -3,10 +3,12 @@
 Only forms that an engine measurably misreads are rewritten (``bench/bench_normalize.py``
 prints the Kokoro and espeak-ng phonemes before and after): years, dates, times,
 money, percentages, ranges, decimals, thousands separators, a few units, and in
-Chinese fractions and generations (``95后``). Everything else is left as written:
-plain integers, ordinals, initialisms, and any number that is part of a name or
-version (``GPT-4o``, ``iOS 18.1``, ``3D``, ``4K``, URLs), which the lexicon's
-pattern entries handle. Pure and deterministic; captions never see it.
+Chinese fractions and generations (``95后``); in English also ordinals of whole
+hundreds and thousands (``1,000th``) and temperatures. Everything else is left as
+written: plain integers, other ordinals, initialisms, and any number that is part
+of a name, version or code (``GPT-4o``, ``iOS 18.1``, ``3D``, ``4K``, URLs,
+``1-800-555-1234``), which the lexicon's pattern entries handle. The English
+readings are in ``normalize_en``. Pure and deterministic; captions never see it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tts_export.common.lang import is_chinese, primary_subtag
+from tts_export.common.lang import is_chinese
+from tts_export.lexicon import normalize_en as en
+from tts_export.lexicon.normalize_en import en_year
+
+__all__ = ["en_year", "normalize", "zh_cardinal", "zh_digits", "zh_number"]
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
@@ -202,138 +208,87 @@ _ZH_RULES: tuple[_Rule, ...] = (
 
 # ---------------------------------------------------------------- English
 
-_EN_ONES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-)  # fmt: skip
-_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-)
+# A number that runs on into another dash and digit (2025-13-45, 1-800-555-1234)
+# is a code, not a range or a year.
+_EN_NOT_AFTER = rf"{_NOT_AFTER}(?!{_DASH}\d)"
+_EN_RANGE_NUM = rf"(?:[1-9]\d{{0,2}}(?:,\d{{3}})+|{_RANGE_NUM})"
+_CLOCK = r"([01]?\d|2[0-3]):([0-5]\d)"
+_AM_PM = r"(\s?[ap]\.?m\b)"
 
 
-def en_two(n: int) -> str:
-    """0..99 in English words: 25 → twenty-five."""
-    if n < 20:
-        return _EN_ONES[n]
-    return _EN_TENS[n // 10] + (f"-{_EN_ONES[n % 10]}" if n % 10 else "")
-
-
-def en_year(year: int) -> str | None:
-    """A year as it is said (1990 → nineteen ninety, 2025 → twenty twenty-five).
-
-    None for 2000-2009 and whole thousands, which engines already read as
-    "two thousand (and) five".
-    """
-    high, low = divmod(year, 100)
-    if year % 1000 == 0 or 2000 <= year <= 2009:
-        return None
-    if low == 0:
-        return f"{en_two(high)} hundred"
-    return f"{en_two(high)} {'oh ' + _EN_ONES[low] if low < 10 else en_two(low)}"
-
-
-def _en_year(m: re.Match[str]) -> str:
-    return en_year(int(m.group(1))) or m.group(1)
-
-
-def _en_decade(m: re.Match[str]) -> str:
-    year = int(m.group(1))
-    high, low = divmod(year, 100)
-    if year % 1000 == 0:
-        return f"{en_two(year // 1000)} thousands"
-    if low == 0:
-        return f"{en_two(high)} hundreds"
-    tens = en_two(low)
-    return f"{en_two(high)} {tens[:-1] + 'ies' if tens.endswith('y') else tens + 's'}"
-
-
-def en_decimal(text: str) -> str:
-    """``"3.14"`` → "3 point 1 4": the engine reads the digits, the point is said."""
-    whole, _, fraction = text.replace(",", "").partition(".")
-    return f"{whole} point {' '.join(fraction)}" if fraction else whole
-
-
-_EN_MONEY = {
-    "US$": ("US dollar", "US dollars"),
-    "HK$": ("Hong Kong dollar", "Hong Kong dollars"),
-    "$": ("dollar", "dollars"),
-    "€": ("euro", "euros"),
-    "£": ("pound", "pounds"),
-    "¥": ("yen", "yen"),
-    "￥": ("yen", "yen"),
-}
-_EN_SCALE = {"k": "thousand", "m": "million", "mn": "million", "bn": "billion", "b": "billion"}
-
-
-def _en_money(m: re.Match[str]) -> str:
-    one, many = _EN_MONEY[m.group(1)]
-    amount, scale = m.group(2).replace(",", ""), m.group(3) or ""
-    scale = _EN_SCALE.get(scale.strip().lower(), scale.strip())
-    if scale:
-        return f"{en_decimal(amount)} {scale} {many}"
-    whole, _, cents = amount.partition(".")
-    unit = one if whole == "1" else many
-    if len(cents) == 2 and m.group(1) in ("$", "US$", "HK$", "€"):
-        cent_word = "cent" if cents == "01" else "cents"
-        return f"{whole} {unit}" + (f" and {int(cents)} {cent_word}" if int(cents) else "")
-    return f"{en_decimal(amount)} {unit}"
-
-
-def _en_time(m: re.Match[str]) -> str:
-    hour, minute = m.group(1), m.group(2)
-    if minute == "00":
-        return hour if m.group(3) else f"{hour} o'clock"
-    return f"{hour} {'oh ' + minute[1] if minute[0] == '0' else minute}"
-
-
-# Years first: the money, time and unit rules write plain digits ("1234 dollars")
-# that must not be read as years afterwards.
-_EN_RULES: tuple[_Rule, ...] = (
-    (
-        _re(rf"{_RANGE_START}(0|[1-9]\d{{0,3}})\s?{_DASH}\s?(0|[1-9]\d{{0,3}}){_NOT_AFTER}"),
-        lambda m: f"{m.group(1)} to {m.group(2)}",
-    ),
-    (_re(r"(?<![\w'’])(1[1-9]\d0|20\d0)s\b"), _en_decade),
-    (
-        _re(
-            rf"{_NOT_BEFORE}(1[1-9]\d\d|20\d\d){_NOT_AFTER}"
-            rf"(?!\s?(?:%|percent\b|(?:{_UNIT_ALT})(?![A-Za-z])))"
+def _en_rules(*, day_first: bool) -> tuple[_Rule, ...]:
+    """The English rules; ``day_first`` reads 3/5/2025 as the 3rd of May (outside the US)."""
+    # Dates first (a date holds a year and dashes), then ranges; years before the
+    # money, time and unit rules, which write plain digits ("1234 dollars") that
+    # must not be read as years afterwards.
+    return (
+        (
+            _re(rf"{_NOT_BEFORE}(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_EN_NOT_AFTER}"),
+            en.iso_date,
         ),
-        _en_year,
-    ),
-    (
-        _re(
-            rf"(US\$|HK\$|[$€£¥￥])\s?({_EN_NUM})"
-            r"(\s(?:thousand|million|billion|trillion)\b|(?:bn|mn|[kmb])(?![A-Za-z]))?"
+        (
+            _re(rf"{_NOT_BEFORE}(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){_EN_NOT_AFTER}"),
+            en.slash_date(day_first),
         ),
-        _en_money,
-    ),
-    (
-        _re(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\s?[ap]\.?m\b)?"),
-        lambda m: _en_time(m) + (m.group(3) or ""),
-    ),
-    (
-        _re(rf"\b({_MONTHS})\.?\s(\d{{1,2}})(?![\d:]|st|nd|rd|th)"),
-        lambda m: f"{m.group(1)} {m.group(2)}{_ordinal_suffix(int(m.group(2)))}",
-    ),
-    (
-        _re(rf"{_NOT_BEFORE}({_EN_NUM})\s?({_UNIT_ALT})(?![A-Za-z])"),
-        lambda m: f"{m.group(1)} {_UNITS_EN[m.group(2)][m.group(1) != '1']}",
-    ),
-    (
-        _re(rf"{_NOT_BEFORE}((?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+){_NOT_AFTER}"),
-        lambda m: en_decimal(m.group(1)),
-    ),
-)
+        (
+            _re(rf"(?<![\d:.]){_CLOCK}\s?{_DASH}\s?{_CLOCK}(?![\d:]){_AM_PM}?"),
+            en.time_range,
+        ),
+        (
+            _re(
+                rf"{_RANGE_START}({_EN_RANGE_NUM})(%?)\s?{_DASH}\s?({_EN_RANGE_NUM})"
+                rf"{_EN_NOT_AFTER}"
+            ),
+            en.number_range,
+        ),
+        (_re(r"(?<![\w'’])(1[1-9]\d0|20\d0)['’]?s\b"), en.decade),
+        (_re(r"(?<![\w'’])['’]?([1-9]0)['’]?s\b"), en.short_decade),
+        (
+            _re(
+                rf"{_NOT_BEFORE}(1[1-9]\d\d|20\d\d){_EN_NOT_AFTER}"
+                rf"(?!\s?(?:%|percent\b|(?:{_UNIT_ALT})(?![A-Za-z])))"
+            ),
+            en.year,
+        ),
+        (
+            _re(
+                rf"(US\$|HK\$|[$€£¥￥])\s?({_EN_NUM})"
+                r"(\s(?:thousand|million|billion|trillion)\b|(?:bn|mn|[kmb])(?![A-Za-z]))?"
+            ),
+            en.money,
+        ),
+        (_re(rf"(?<![\d:.]){_CLOCK}(?![\d:]){_AM_PM}?"), en.time),
+        (
+            _re(rf"\b({en.MONTHS})\.?\s(\d{{1,2}})(?![\d:]|st|nd|rd|th)"),
+            en.month_day,
+        ),
+        (
+            _re(rf"(\b[Tt]he\s)?{_NOT_BEFORE}(\d{{1,2}})\s({en.MONTHS})\b(?!\s?\d{{1,2}}\b)"),
+            en.day_month,
+        ),
+        (_re(rf"(?<![\d.])({_EN_NUM})\s?(?:°\s?([CF])(?![A-Za-z])|℃)"), en.temperature),
+        (
+            _re(rf"{_NOT_BEFORE}({_EN_NUM})\s?({_UNIT_ALT})(?![A-Za-z])"),
+            lambda m: f"{m.group(1)} {_UNITS_EN[m.group(2)][m.group(1) != '1']}",
+        ),
+        (
+            _re(rf"{_NOT_BEFORE}((?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+){_NOT_AFTER}"),
+            lambda m: en.en_decimal(m.group(1)),
+        ),
+    )
 
 
-def _ordinal_suffix(n: int) -> str:
-    if 10 <= n % 100 <= 20:
-        return "th"
-    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+_EN_RULES = _en_rules(day_first=False)
+_EN_RULES_DAY_FIRST = _en_rules(day_first=True)
+# Month first only where it is written so: the US (and an untagged "en", which
+# the bundled voices read as American English).
+_MONTH_FIRST_REGIONS = frozenset({"", "us", "um", "pr", "as", "gu", "vi"})
+# Ordinals are digits glued to letters, which the name guard keeps; this one pass
+# runs before it, on ordinals that stand alone (not GPT-100th, not v2nd).
+_EN_ORDINAL = _re(r"(?<![\w.,\-/])(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th)\b")
+# A comma after the last group ends the clause ("12,000, then"). The Chinese pass
+# (_THOUSANDS) is left as it was: no Chinese reading changes here.
+_EN_THOUSANDS = _re(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?!\d|,\d|\.\d+\.)")
 
 
 # ---------------------------------------------------------------- entry point
@@ -345,7 +300,7 @@ def _rewrite(text: str, rules: tuple[_Rule, ...], chinese: bool) -> str:
     for pattern, spoken in rules:
         text = pattern.sub(spoken, text)
     if not chinese:  # last, so that "2,025 people" never looks like a year
-        text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+        text = _EN_THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
     return text
 
 
@@ -362,8 +317,11 @@ def normalize(text: str, *, language: str) -> str:
     """
     if is_chinese(language):
         rules, protect = _ZH_RULES, _PROTECT_ZH
-    elif primary_subtag(language) == "en":
-        rules, protect = _EN_RULES, _PROTECT_EN
+    elif (tag := language.strip().replace("_", "-").lower().split("-"))[0] == "en":
+        region = tag[1] if len(tag) > 1 else ""  # the primary subtag and the region together
+        rules = _EN_RULES if region in _MONTH_FIRST_REGIONS else _EN_RULES_DAY_FIRST
+        protect = _PROTECT_EN
+        text = _EN_ORDINAL.sub(en.ordinal, text)
     else:
         return text
     out: list[str] = []

@@ -10,7 +10,10 @@ and detects the style.
 Detection is conservative: a style wins by the number of lines whose label
 names occur at least twice (or are declared in front matter ``speakers``);
 a name seen once is still a label in the winning style, with a warning; a
-single unsupported label is not a label at all (warning, read as prose). A
+single unsupported label is not a label at all (warning, read as prose),
+unless the file's body is that one line: a one-line transcript is all the
+evidence there is, so its label is a turn if a once-seen name would be one in
+a longer file (a plausible name with text after it, or a distinctive label). A
 line that is written like a label but not read as one (another style's label,
 a name holding ``/`` or brackets) is listed in ``suspects`` for a warning.
 """
@@ -156,7 +159,8 @@ def detect(
     """Choose the dialect of a file from its candidate lines.
 
     A style is supported when one of its names occurs twice, is declared in
-    front matter, or at least two different names use it. The supported style
+    front matter, or at least two different names use it, or when ``lines`` is
+    a single line (a one-line transcript). The supported style
     with the most label lines wins (ties: bold, bracket, colon); ``screenplay``
     is the colon style when every name is written in capitals.
 
@@ -214,6 +218,7 @@ def _detect(
         names = by_name[style]
         if (
             not force
+            and len(lines) > 1
             and not any(n in declared or len(v) >= 2 for n, v in names.items())
             and len(names) < 2
         ):

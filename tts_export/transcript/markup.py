@@ -10,6 +10,11 @@ in the text too; ``find_sound_cues`` locates them for the script stage.
 URLs: a URL in running text is replaced by its domain name (``see
 example.com``), because the sentence usually needs the noun; a URL wrapped in
 brackets or angle brackets (``(https://…)``) is an aside and is removed.
+
+Struck text (``~~deleted~~``) is removed, words and all: in a transcript a
+strike-through marks what the author took back (a correction, a cut), so it is
+neither spoken nor captioned, and the captions stay a verbatim record of what
+is heard.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ _NOTE = r"（(?:[^（）\n]|（[^（）\n]*）){0,500}）|\((?:[^()\n]|\([^()\n]
 
 # Every token starts with one of these characters; the lookahead lets the scanner
 # skip plain text quickly instead of trying each alternative at each position.
-_TOKEN_START = r"(?=[<`!\[{(（*_&\\hHwW\d])"
+_TOKEN_START = r"(?=[<`!\[{(（*_~&\\hHwW\d])"
 _TOKEN = re.compile(
     _TOKEN_START
     + "(?:"
@@ -50,6 +55,8 @@ _TOKEN = re.compile(
             r"(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]{0,300})?/?>)",
             rf"(?P<timestamp>[\[(（]{CLOCK_TIME}[\])）]|(?<![\d:.]){_LONG_TIME}(?![\d:]))",
             rf"(?P<url>{_URL_BODY})",
+            # GFM strike-through: the markers hug the struck text, as for bold.
+            r"(?P<strike>~~(?=[^\s~]).{0,300}?[^\s~]~~(?!~))",
             rf"(?P<bold>(?P<bmark>\*\*|(?<!\w)__)(?=\S)(?P<bold_text>.{{1,300}}?)(?<=\S)(?P=bmark)"
             rf"(?P<note>{_NOTE})?)",
             r"(?P<em>(?<![*\w])\*(?=[^\s*])(?P<em_text>[^*\n]{1,300}?)(?<=\S)\*(?!\*)"
@@ -64,7 +71,7 @@ _TOKEN = re.compile(
 
 # Markup that survived the token pass (unbalanced markers): never spoken.
 _LEFTOVER = re.compile(
-    r"(?=[*_\[\]hH(（\d])(?:\*{2,}|_{2,}|\[{2,}|\]{2,}|\]+(?=\()|(?i:https?:/*)"
+    r"(?=[*_~\[\]hH(（\d])(?:\*{2,}|_{2,}|~{2,}|\[{2,}|\]{2,}|\]+(?=\()|(?i:https?:/*)"
     r"|[\[(（]\s*\d{1,2}:\d{2}|(?:\d+:){2,}\d+(?:[.,]\d+)?)"
 )
 _HOST = re.compile(r"^(?:[A-Za-z]+://)?(?:[^@/?#\s]*@)?(?P<host>[^/?#:\s]*)")
@@ -161,6 +168,10 @@ class _Context:
 def _replace(match: re.Match[str], ctx: _Context) -> str:
     kind = match.lastgroup
     if kind in ("comment", "image", "footnote", "anchor", "timestamp"):
+        return ""
+    if kind == "strike":
+        # Deleted by the author (see the module docstring): not heard, so not shown.
+        ctx.dropped.append("struck-out text")
         return ""
     if kind == "html":
         return " " if _HTML_BREAK.fullmatch(match.group()) else ""
