@@ -1,5 +1,6 @@
 """The typed manifest: read back equal to what was written, found from every form a user names,
-and refused whole (one error naming the file and the field) when malformed."""
+refused whole (one error naming the file and the field) when malformed, and one error class for a
+missing render from every command and API function that reads one."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
+import typer
+from conftest import FIXTURES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import tts_export
 from tts_export import Loudness, Manifest, ManifestError, OutputError, RenderNotFound
+from tts_export.api import repair
+from tts_export.cli import console
+from tts_export.cli.app import app
+from tts_export.errors import TtsExportError
 from tts_export.output import staging
 from tts_export.output.manifest import (
     ChapterRecord,
@@ -233,3 +240,50 @@ def test_a_kept_output_record_is_checked_against_the_files(tmp_path: Path) -> No
     assert staging.reusable(previous, "captions", "other inputs", tmp_path) is None
     srt.write_text("2\n", encoding="utf-8")
     assert staging.reusable(previous, "captions", "inputs", tmp_path) is None
+
+
+def _cli_error(monkeypatch: pytest.MonkeyPatch, *args: str) -> TtsExportError:
+    """The error a command ends with, as the CLI's one error handler receives it."""
+    seen: list[TtsExportError] = []
+
+    def fail(exc: TtsExportError) -> None:
+        seen.append(exc)
+        raise typer.Exit(1)
+
+    monkeypatch.setattr(console, "fail", fail)
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 1 and len(seen) == 1, result.output
+    return seen[0]
+
+
+def test_a_missing_render_is_one_error_class_from_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nothing = str(tmp_path / "nothing")
+    script = str(FIXTURES / "render" / "short_zh.md")
+    errors = [
+        _cli_error(monkeypatch, "page", nothing),
+        _cli_error(monkeypatch, "qa", nothing),
+        _cli_error(monkeypatch, "qa", nothing, "--repair", "--transcript", script),
+    ]
+    calls = [
+        lambda: tts_export.publish(nothing),
+        lambda: tts_export.qa(nothing),
+        lambda: repair(nothing, transcript=Path(script)),
+    ]
+    for call in calls:
+        with pytest.raises(RenderNotFound) as caught:
+            call()
+        errors.append(caught.value)
+    assert {type(e) for e in errors} == {RenderNotFound}
+    assert len({str(e) for e in errors}) == 1  # the same words, whichever command
+    assert "no render found" in str(errors[0]) and "hint:" in str(errors[0])
+
+
+def test_the_cli_prints_the_missing_render_the_same_for_page_and_qa(tmp_path: Path) -> None:
+    page = run_cli("page", str(tmp_path / "nothing"))
+    qa = run_cli("qa", str(tmp_path / "nothing"))
+    assert page.returncode == qa.returncode == 1 and "Traceback" not in page.stderr + qa.stderr
+    said = page.stderr[page.stderr.index("error:") :]
+    assert said == qa.stderr[qa.stderr.index("error:") :]  # qa says "transcribing…" first
+    assert "no render found: the manifest is missing" in said and "hint:" in said
