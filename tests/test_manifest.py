@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -266,7 +267,7 @@ def test_a_missing_render_is_one_error_class_from_every_command(
         _cli_error(monkeypatch, "qa", nothing),
         _cli_error(monkeypatch, "qa", nothing, "--repair", "--transcript", script),
     ]
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: tts_export.publish(nothing),
         lambda: tts_export.qa(nothing),
         lambda: repair(nothing, transcript=Path(script)),
