@@ -21,7 +21,18 @@ from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_subtitles, write_transcripts
 from tts_export.captions.profiles import get_profile
 from tts_export.errors import ConfigError
-from tts_export.models import Clip, Cue, Pauses, Timeline, Transcript
+from tts_export.models import (
+    Casting,
+    Clip,
+    Cue,
+    Pauses,
+    Realization,
+    Timeline,
+    Transcript,
+    VoiceProfile,
+)
+from tts_export.output.manifest import FileRecord, Measured, OutputRecord, build_manifest
+from tts_export.output.results import Loudness
 from tts_export.script import build_script
 from tts_export.transcript.parse import read_transcript
 
@@ -92,3 +103,34 @@ def test_write_captions_gives_the_golden_files_in_manifest_order(tmp_path: Path)
     assert list(written) == ["srt", "vtt", "ass", "chapters_vtt", "transcript_json", "txt", "html"]
     assert {p.name for p in written.values()} == {p.name for p in tmp_path.iterdir()}
     _assert_golden(written)
+
+
+def test_the_manifest_matches_its_golden_file(tmp_path: Path) -> None:
+    """Every field of the manifest, in order, as the export stage writes it (the golden file was
+    written by the dict-building manifest code this typed one replaced)."""
+    transcript, timeline, _ = _programme("short_zh")
+    speakers = dict.fromkeys(p.utterance.speaker for p in timeline.placements)
+    casting = Casting({
+        s: VoiceProfile(f"p{n}", ("female", "male")[n % 2], transcript.language, "",
+                        (Realization("espeak", f"cmn+f{n}"),))
+        for n, s in enumerate(speakers)
+    })  # fmt: skip
+    repair = {
+        "id": "s00t001u00", "speaker": "闲哥", "spoken": "x", "engine": "espeak",
+        "voice": "cmn+m1", "speed": 0.9, "change": "speed 1 -> 0.90 (0.9x)", "before": 0.25,
+        "after": 0.0, "heard_before": "y", "heard_after": "x",
+    }  # fmt: skip
+    audio = {"audio": FileRecord("short_zh.mp3", "b" * 64),
+             "chapters_json": FileRecord("short_zh.chapters.json", "c" * 64)}  # fmt: skip
+    outputs = {
+        "audio": OutputRecord("a" * 64, audio, measured=Measured(12345, -16.02, -1.5)),
+        "captions": OutputRecord("d" * 64, {"srt": FileRecord("short_zh.srt", "e" * 64)}, cues=9),
+    }
+    manifest = build_manifest(
+        timeline, casting, audio_name="short_zh.mp3", duration_ms=12345, engine="espeak",
+        files={"audio": "short_zh.mp3", "chapters_json": "short_zh.chapters.json",
+               "srt": "short_zh.srt", "page": "short_zh.html"},
+        meta=transcript.meta, loudness=Loudness(-16.02, -1.5, -16.0), transcript=transcript,
+        repairs=[repair], repaired=2, outputs=outputs,
+    )  # fmt: skip
+    _assert_golden({"manifest": manifest.write(tmp_path / "short_zh.manifest.json")})

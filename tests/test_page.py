@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tts_export
+from tts_export import Manifest, ManifestError, RenderNotFound
 from tts_export.output.manifest import transcript_fields
 from tts_export.output.publish import PageError, page_html, write_page
 from tts_export.output.publish.inline import foreign_runs, marked
@@ -237,11 +238,7 @@ def test_render_with_page_writes_it_with_the_other_files(tmp_path: Path) -> None
 )
 def test_cli_page_refuses_what_is_not_a_render(tmp_path: Path, setup: str, message: str) -> None:
     manifest = tmp_path / "ep.manifest.json"
-    good: dict[str, Any] = {
-        "audio": "ep.mp3",
-        "duration_ms": 1000,
-        "utterances": [{"id": "s00t000u00", "start_ms": 0, "end_ms": 900, "display": "Hi."}],
-    }
+    good = _older_manifest()
     if setup == "not_json":
         manifest.write_text("{", encoding="utf-8")
     elif setup == "no_utterances":
@@ -255,38 +252,54 @@ def test_cli_page_refuses_what_is_not_a_render(tmp_path: Path, setup: str, messa
     assert not (tmp_path / "ep.html").exists()
 
 
-def test_an_older_manifest_still_makes_a_page(tmp_path: Path) -> None:
-    manifest = {
+def _older_manifest() -> dict[str, Any]:
+    """A manifest as the first versions wrote it: no turns, sections, language, meta or outputs."""
+
+    def utterance(uid: str, speaker: str, line: int, start: int, end: int, text: str) -> Any:
+        return {
+            "id": uid, "kind": "speech", "section": None, "speaker": speaker, "line": line,
+            "display": text, "spoken": text, "start_ms": start, "end_ms": end, "voice": "v",
+            "engine": "espeak", "engine_voice": "en", "cached": False, "attempts": 1,
+            "fallback": False,
+        }  # fmt: skip
+
+    return {
         "audio": "ep.mp3",
         "duration_ms": 4000,
+        "engine": "espeak",
         "title": "Old <render>",
+        "speakers": {"A": {"voice": "v", "engine": "espeak", "gender": "female"}},
         "utterances": [
-            {
-                "id": "s00t000u00",
-                "speaker": "A",
-                "line": 3,
-                "start_ms": 500,
-                "end_ms": 1500,
-                "display": "Hello & welcome.",
-            },
-            {
-                "id": "s00t001u00",
-                "speaker": "B",
-                "line": 5,
-                "start_ms": 2000,
-                "end_ms": 3500,
-                "display": "你好。",
-            },
+            utterance("s00t000u00", "A", 3, 500, 1500, "Hello & welcome."),
+            utterance("s00t001u00", "B", 5, 2000, 3500, "你好。"),
         ],
         "chapters": [],
+        "stats": {"utterances": 2, "cached": 0, "synthesized": 2, "fallbacks": 0},
+        "loudness": {"integrated_lufs": -16.0, "true_peak_dbtp": -1.0, "target_lufs": -16.0},
         "files": {"audio": "ep.mp3"},
     }
-    text = page_html(manifest, stem="ep")
+
+
+def test_an_older_manifest_still_makes_a_page(tmp_path: Path) -> None:
+    manifest = _older_manifest()
+    text = page_html(Manifest.from_json(manifest), stem="ep")
     assert '<html lang="en">' in text and "<title>Old &lt;render&gt;</title>" in text
     assert "<i lang=zh>你好。</i>" in text and "Hello &amp; welcome." in text
-    with pytest.raises(PageError) as caught:
-        page_html({**manifest, "utterances": [{"id": "x y"}]}, stem="ep")
+    # an id the page could not use as an HTML id: the manifest is refused when read, as any
+    # malformed manifest is (this was a PageError from the page's own checks before)
+    manifest["utterances"][0]["id"] = "x y"
+    with pytest.raises(ManifestError) as caught:
+        Manifest.from_json(manifest)
+    assert "'utterances[0].id' is not a plain identifier" in str(caught.value)
     assert caught.value.hint
+
+
+def test_publish_without_a_render_is_render_not_found(tmp_path: Path) -> None:
+    # the same class `qa` and `qa --repair` raise (publish raised PageError for it before)
+    with pytest.raises(RenderNotFound, match="no render found"):
+        write_page(tmp_path / "ep")
+    with pytest.raises(RenderNotFound, match="holds no"):
+        write_page(tmp_path)
 
 
 def test_a_page_needs_its_audio(zh_page: Path, tmp_path: Path) -> None:

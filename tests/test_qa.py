@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tts_export import render
-from tts_export.errors import EngineUnavailable, OutputError
+from tts_export.errors import EngineUnavailable, RenderNotFound
 from tts_export.qa import (
     QaReport,
     UtteranceScore,
@@ -86,7 +86,7 @@ def test_a_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
         def transcribe(self, samples: object, language: str) -> str:
             return ""
 
-    with pytest.raises(OutputError, match="manifest is missing"):
+    with pytest.raises(RenderNotFound, match="manifest is missing"):
         run_qa(tmp_path / "nothing", Deaf())
 
 

@@ -116,4 +116,4 @@ def test_qa_errors_are_one_line_with_a_hint(kokoro_talk: Path, tmp_path: Path) -
 def test_qa_render_that_is_not_finished(whisper_base: Path, tmp_path: Path) -> None:  # noqa: F811
     proc = run_cli("qa", str(tmp_path / "nothing"), "--asr-model", str(whisper_base))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "no render here" in proc.stderr and "hint:" in proc.stderr
+    assert "no render found" in proc.stderr and "hint:" in proc.stderr

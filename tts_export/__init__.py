@@ -19,7 +19,9 @@ from tts_export.errors import (
     ConfigError,
     EngineError,
     EngineUnavailable,
+    ManifestError,
     OutputError,
+    RenderNotFound,
     SubtitleError,
     SynthesisFailed,
     TranscriptError,
@@ -27,6 +29,7 @@ from tts_export.errors import (
     VoiceError,
 )
 from tts_export.models import Note, Pauses
+from tts_export.output.manifest import Manifest
 from tts_export.output.publish import PageError
 from tts_export.output.results import (
     Batch,
@@ -58,6 +61,8 @@ __all__ = [
     "Finding",
     "Listener",
     "Loudness",
+    "Manifest",
+    "ManifestError",
     "Note",
     "OutputError",
     "PageError",
@@ -67,6 +72,7 @@ __all__ = [
     "QaReport",
     "Render",
     "RenderConfig",
+    "RenderNotFound",
     "RenderOptions",
     "Report",
     "SectionSummary",

@@ -208,7 +208,9 @@ def publish(render: str | os.PathLike[str]) -> Path:
         The page: ``<stem>.html`` beside the audio, linking the render's files by relative URL.
 
     Raises:
-        PageError: no render is found there, its manifest is unusable, or its audio is missing.
+        RenderNotFound: no render there (as for ``qa`` and ``repair``).
+        ManifestError: its manifest is unreadable or malformed.
+        PageError: the manifest has no utterances, or its audio is missing.
         OutputError: the page cannot be written.
     """
     from tts_export.output.publish import write_page
@@ -226,7 +228,8 @@ def qa(
     """How well a speech recogniser understands a finished render (needs ``tts-export[qa]``).
 
     Args:
-        render: ``OUTDIR/STEM`` of a render, or its ``<stem>.manifest.json``.
+        render: ``OUTDIR/STEM`` of a render, its ``<stem>.manifest.json``, or a folder
+            holding one render.
         asr_model: a faster-whisper (CTranslate2) model folder, or a model name such as
             ``"base"`` that faster-whisper downloads (needs the network the first time).
         threads: CPU threads for the recogniser; 0 lets it choose.
@@ -237,14 +240,17 @@ def qa(
 
     Raises:
         EngineUnavailable: faster-whisper is not installed, or the model cannot be loaded.
-        OutputError: no finished render there, or its audio cannot be read.
+        RenderNotFound: no finished render there (before the model is loaded).
+        OutputError: its manifest or audio cannot be read.
     """
+    from tts_export.output.manifest import Manifest
     from tts_export.qa import load_recognizer, run_qa
 
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
         raise ConfigError("threads", threads, "must be a whole number, 0 or more")
+    found = Manifest.locate(render)  # a missing render fails before the model loads
     recognizer = load_recognizer(asr_model_path(asr_model), threads=threads)
-    return run_qa(Path(render), recognizer, on_utterance=on_utterance)
+    return run_qa(found, recognizer, on_utterance=on_utterance)
 
 
 def repair(
@@ -282,7 +288,8 @@ def repair(
 
     Raises:
         EngineUnavailable: the QA extra or the model is missing.
-        OutputError: no finished render there.
+        RenderNotFound: no finished render there.
+        OutputError: its manifest or audio cannot be read.
         TtsExportError: as for ``render``.
     """
     from tts_export import repair as repairing
@@ -290,8 +297,7 @@ def repair(
 
     if not isinstance(max_cer, int | float) or not 0 <= max_cer <= 1:
         raise ConfigError("max_cer", max_cer, "must be a rate between 0 and 1")
-    stem = Path(render)
-    stem = stem.with_name(stem.name.removesuffix(".manifest.json"))
+    stem = repairing.render_stem(render)
     options = {**repairing.settings_of(stem), **options}  # type: ignore[typeddict-item]
     base = _base(config, options)
     if isinstance(transcript, str) and "\n" not in transcript:

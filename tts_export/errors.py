@@ -160,6 +160,27 @@ class OutputError(TtsExportError):
         super().__init__(f"{path}: {problem}", hint=hint)
 
 
+class RenderNotFound(OutputError):
+    """No finished render where one was named: no manifest there (``page``, ``qa``, ``--repair``).
+
+    Attributes:
+        path: what was given (``OUTDIR/STEM``, a manifest, or a folder).
+    """
+
+
+class ManifestError(OutputError):
+    """A render's manifest cannot be used: unreadable, not JSON, or not what tts-export writes.
+
+    Attributes:
+        path: the manifest file.
+        problem: what is wrong with it (the field named, as in ``'utterances[3].start_ms'``).
+    """
+
+    def __init__(self, path: str, problem: str, *, hint: str = "") -> None:
+        self.problem = problem
+        super().__init__(path, problem, hint=hint)
+
+
 class SubtitleError(TtsExportError):
     """A subtitle file given to ``check`` cannot be read.
 

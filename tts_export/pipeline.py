@@ -391,15 +391,15 @@ def finish(
         for p in timeline.placements
         if p.clip is not None and p.clip.fallback
     )
-    stats = done.manifest["stats"]
+    stats = done.manifest.stats
     return Render(
         source=prepared.source.label,
         stem=prepared.source.stem,
         files=done.files,
         duration_ms=done.duration_ms,
-        utterances=stats["utterances"],
-        cached=stats["cached"],
-        synthesized=stats["synthesized"],
+        utterances=stats.utterances,
+        cached=stats.cached,
+        synthesized=stats.synthesized,
         fallbacks=fallbacks,
         engine=config.engine,
         voices={speaker: profile.id for speaker, profile in casting.profiles.items()},

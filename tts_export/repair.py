@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
+import os
 import wave
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,8 +29,9 @@ from tts_export.audio.ffmpeg import decode_pcm
 from tts_export.common.units import ms_to_samples
 from tts_export.config import RenderConfig
 from tts_export.engines.base import Engine
-from tts_export.errors import EngineError, OutputError
+from tts_export.errors import EngineError
 from tts_export.models import Realization
+from tts_export.output.manifest import Manifest, UtteranceRecord
 from tts_export.output.results import Render
 from tts_export.qa import QaReport, Recognizer, UtteranceScore, run_qa
 from tts_export.qa.asr import SAMPLE_RATE
@@ -108,12 +109,12 @@ def candidates(base: Realization, gender: str, engine: str) -> list[Candidate]:
 
 
 def _heard(
-    engine: Engine, item: Mapping[str, Any], realization: Realization, margin_ms: int,
+    engine: Engine, item: UtteranceRecord, realization: Realization, margin_ms: int,
     recognizer: Recognizer, language: str, programme: Samples,
 ) -> str:  # fmt: skip
     """Synthesize one sentence as a render would, put it in the programme's place of the
     original (at its level, with the same air around it) and recognise it."""
-    synthesis = asyncio.run(engine.synthesize(str(item["spoken"]), realization))
+    synthesis = asyncio.run(engine.synthesize(item.spoken, realization))
     done = finish(synthesis, margin_ms=margin_ms, gain_db=realization.gain_db)
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as wav:
@@ -123,8 +124,8 @@ def _heard(
         wav.writeframes(done.pcm)
     clip = to_samples(decode_pcm(buffer.getvalue(), sample_rate=SAMPLE_RATE))
     a, b = span(item, len(programme))
-    start = min(b, ms_to_samples(int(item["start_ms"]), SAMPLE_RATE))
-    end = max(start, min(b, ms_to_samples(int(item["end_ms"]), SAMPLE_RATE)))
+    start = min(b, ms_to_samples(item.start_ms, SAMPLE_RATE))
+    end = max(start, min(b, ms_to_samples(item.end_ms, SAMPLE_RATE)))
     gain = _rms(programme[start:end]) / max(_rms(clip), 1e-6)
     window = np.concatenate([programme[a:start], clip * np.float32(gain), programme[end:b]])
     return recognizer.transcribe(window.astype(np.float32), language)
@@ -135,7 +136,7 @@ def _rms(samples: Samples) -> float:
 
 
 def best_alternative(
-    u: UtteranceScore, item: Mapping[str, Any], options: Sequence[Candidate], engine: Engine,
+    u: UtteranceScore, item: UtteranceRecord, options: Sequence[Candidate], engine: Engine,
     recognizer: Recognizer, margin_ms: int, programme: Samples, max_cer: float,
 ) -> tuple[Repair | None, tuple[tuple[str, float], ...]]:  # fmt: skip
     """Try the alternatives for one utterance, nearest first, until one is understood within
@@ -176,12 +177,13 @@ def repair(
     """Check a render, re-voice what was misunderstood, and render it again from the cache.
 
     Raises:
-        OutputError: no finished render at ``stem``, or the repairs cannot be written.
+        RenderNotFound: no finished render at ``stem``.
+        OutputError: its manifest or audio is unusable, or the repairs cannot be written.
         TtsExportError: the transcript, settings or engine fail as in ``render``.
     """
     before = run_qa(stem, recognizer, on_utterance=on_utterance)
     _, manifest, programme = read_render(stem)
-    items = {str(x.get("id")): x for x in manifest["utterances"] if isinstance(x, dict)}
+    items = {x.id: x for x in manifest.utterances}
     prepared = pipeline.prepare_file(source, base, options)
     config, casting = prepared.config, prepared.casting
     spoken = {u.id: u.spoken for u in prepared.script.utterances}
@@ -212,6 +214,16 @@ def repair(
     return Repaired(before, tried, tuple(made.values()), done)
 
 
+def render_stem(render: str | os.PathLike[str]) -> Path:
+    """``OUTDIR/STEM`` of the finished render that ``render`` names (``Manifest.locate``).
+
+    Raises:
+        RenderNotFound: no render there.
+    """
+    path = Manifest.locate(render)
+    return path.with_name(Manifest.stem_of(path))
+
+
 def settings_of(stem: Path) -> dict[str, Any]:
     """What a render's manifest says about how it was made: the options to make it again.
 
@@ -219,20 +231,14 @@ def settings_of(stem: Path) -> dict[str, Any]:
     folder and the audio format. Everything else comes from the settings given.
 
     Raises:
-        OutputError: no manifest there.
+        RenderNotFound: no render there.
+        ManifestError: its manifest is unreadable or malformed.
     """
-    path = stem if stem.name.endswith(".manifest.json") else Path(f"{stem}.manifest.json")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        speakers = manifest["speakers"]
-        return {
-            "engine": manifest["engine"],
-            "voices": {name: s["voice"] for name, s in speakers.items()},
-            "out_dir": path.parent,
-            "audio_format": Path(manifest["audio"]).suffix.lstrip("."),
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise OutputError(
-            str(path), f"is not a finished render's manifest: {error}",
-            hint="pass OUTDIR/STEM of a finished render (STEM.manifest.json beside its audio)",
-        ) from None  # fmt: skip
+    path = Manifest.locate(stem)
+    manifest = Manifest.read(path)
+    return {
+        "engine": manifest.engine,
+        "voices": {name: s.voice for name, s in manifest.speakers.items()},
+        "out_dir": path.parent,
+        "audio_format": Path(manifest.audio).suffix.lstrip("."),
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,11 @@ from tts_export.audio.music import Music
 from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_captions
 from tts_export.captions.profiles import get_profile
-from tts_export.common.files import remove_stale_temporaries, write_json, write_text_atomic
+from tts_export.common.files import remove_stale_temporaries, write_text_atomic
 from tts_export.config import RenderConfig
 from tts_export.models import Casting, Timeline, Transcript
 from tts_export.output import staging as outputs
-from tts_export.output.manifest import build_manifest
+from tts_export.output.manifest import Manifest, Measured, OutputRecord, build_manifest
 from tts_export.output.publish import PAGE_SUFFIX, page_html
 from tts_export.output.results import Loudness
 from tts_export.version import __version__
@@ -38,8 +38,17 @@ class Exported:
     duration_ms: int
     loudness: Loudness
     unchanged: tuple[str, ...]  # groups left alone: "audio", "captions"
-    manifest: dict[str, Any]
+    manifest: Manifest
     cues: int  # captions in the subtitle files
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One group of outputs: written into the stage this time, or kept from the previous render."""
+
+    files: dict[str, Path]  # kind -> where the file is now (the stage, or the output folder)
+    record: OutputRecord
+    kept: bool
 
 
 def _audio_inputs(
@@ -80,7 +89,7 @@ def _write_audio_group(
     config: RenderConfig,
     cover: Cover | None,
     music: Music | None,
-) -> tuple[dict[str, Path], dict[str, Any]]:
+) -> tuple[dict[str, Path], Measured]:
     audio = write_audio(
         timeline,
         stage.path(f"{stem}.{config.audio_format}"),
@@ -99,12 +108,63 @@ def _write_audio_group(
         files["chapters_json"] = write_chapters_json(
             timeline.chapters, stage.path(f"{stem}.chapters.json")
         )
-    measured = {
-        "duration_ms": audio.duration_ms,
-        "integrated_lufs": audio.integrated_lufs,
-        "true_peak_dbtp": audio.true_peak_dbtp,
-    }
-    return files, measured
+    return files, Measured(audio.duration_ms, audio.integrated_lufs, audio.true_peak_dbtp)
+
+
+def _kept(record: OutputRecord, out_dir: Path) -> _Group:
+    files = {kind: out_dir / entry.name for kind, entry in record.files.items()}
+    return _Group(files, record, kept=True)
+
+
+def _audio_group(
+    stage: outputs.Stage,
+    previous: Manifest | None,
+    stem: str,
+    timeline: Timeline,
+    transcript: Transcript,
+    config: RenderConfig,
+    cover: Cover | None,
+    music: Music | None,
+) -> tuple[_Group, Measured]:
+    """The audio and chapters JSON, kept when their inputs are unchanged and the files intact."""
+    inputs = _audio_inputs(timeline, transcript, config, cover, music)
+    kept = outputs.reusable(previous, "audio", inputs, stage.out_dir)
+    if kept is not None and kept.measured is not None:
+        return _kept(kept, stage.out_dir), kept.measured
+    written, measured = _write_audio_group(stage, stem, timeline, transcript, config, cover, music)
+    return _Group(written, outputs.record(inputs, written, measured=measured), False), measured
+
+
+def _captions_group(
+    stage: outputs.Stage,
+    previous: Manifest | None,
+    stem: str,
+    timeline: Timeline,
+    transcript: Transcript,
+    config: RenderConfig,
+) -> _Group:
+    """The subtitles and transcripts, kept when their inputs are unchanged and the files intact."""
+    inputs = _captions_inputs(timeline, transcript, config)
+    kept = outputs.reusable(previous, "captions", inputs, stage.out_dir)
+    if kept is not None:
+        return _kept(kept, stage.out_dir)
+    profile = get_profile(
+        config.captions,
+        language=transcript.language,
+        max_chars=config.max_chars,
+        max_lines=config.max_lines,
+    )
+    cues = build_cues(timeline, language=transcript.language, profile=profile)
+    written = write_captions(
+        cues,
+        transcript,
+        out_dir=stage.folder,
+        stem=stem,
+        formats=config.captions_formats,
+        timeline=timeline,
+        vtt_labels=config.vtt_labels,
+    )
+    return _Group(written, outputs.record(inputs, written, cues=len(cues)), False)
 
 
 def export(
@@ -128,86 +188,41 @@ def export(
         FfmpegError: the encoder failed.
     """
     out = config.out_dir
-    manifest_path = out / f"{stem}.manifest.json"
+    manifest_path = Manifest.path_for(out, stem)
     previous = outputs.previous_manifest(manifest_path)
     remove_stale_temporaries(out)
     stage = outputs.open_stage(out, stem)
     committed = False
     try:
-        files: dict[str, Path] = {}
-        records: dict[str, Any] = {}
-        unchanged: list[str] = []
-
         if on_stage is not None:
             on_stage("encoding audio")
-        audio_inputs = _audio_inputs(timeline, transcript, config, cover, music)
-        kept = outputs.reusable(previous, "audio", audio_inputs, out)
-        if kept is not None:
-            unchanged.append("audio")
-            files.update({kind: out / entry["name"] for kind, entry in kept["files"].items()})
-            records["audio"] = dict(kept)
-            measured = kept["measured"]
-        else:
-            written, measured = _write_audio_group(
-                stage, stem, timeline, transcript, config, cover, music
-            )
-            files.update(written)
-            records["audio"] = outputs.record(audio_inputs, written, measured=measured)
-
+        audio, measured = _audio_group(
+            stage, previous, stem, timeline, transcript, config, cover, music
+        )
         if on_stage is not None:
             on_stage("writing captions")
-        captions_inputs = _captions_inputs(timeline, transcript, config)
-        kept = outputs.reusable(previous, "captions", captions_inputs, out)
-        if kept is not None:
-            unchanged.append("captions")
-            files.update({kind: out / entry["name"] for kind, entry in kept["files"].items()})
-            records["captions"] = dict(kept)
-        else:
-            profile = get_profile(
-                config.captions,
-                language=transcript.language,
-                max_chars=config.max_chars,
-                max_lines=config.max_lines,
-            )
-            cues = build_cues(timeline, language=transcript.language, profile=profile)
-            written = write_captions(
-                cues,
-                transcript,
-                out_dir=stage.folder,
-                stem=stem,
-                formats=config.captions_formats,
-                timeline=timeline,
-                vtt_labels=config.vtt_labels,
-            )
-            files.update(written)
-            records["captions"] = outputs.record(captions_inputs, written, cues=len(cues))
-
-        loudness = Loudness(
-            measured["integrated_lufs"], measured["true_peak_dbtp"], config.loudness
-        )
+        captions = _captions_group(stage, previous, stem, timeline, transcript, config)
+        loudness = Loudness(measured.integrated_lufs, measured.true_peak_dbtp, config.loudness)
+        files = {**audio.files, **captions.files}
         manifest = build_manifest(
             timeline,
             casting,
             audio_name=files["audio"].name,
-            duration_ms=int(measured["duration_ms"]),
+            duration_ms=measured.duration_ms,
             engine=config.engine,
             files={k: v.name for k, v in files.items()},
             meta=transcript.meta,
-            loudness={
-                "integrated_lufs": loudness.integrated_lufs,
-                "true_peak_dbtp": loudness.true_peak_dbtp,
-                "target_lufs": loudness.target_lufs,
-            },
+            loudness=loudness,
             transcript=transcript,
             repairs=repairs,
+            repaired=repaired,  # damaged cache entries found and made again
         )
-        manifest["stats"]["repaired"] = repaired  # damaged cache entries found and made again
         if config.page:  # made from the manifest, as `tts-export page` makes it later
             page = stage.path(f"{stem}{PAGE_SUFFIX}")
             files["page"] = write_text_atomic(page, page_html(manifest, stem=stem))
-            manifest["files"]["page"] = page.name
-        manifest["outputs"] = records
-        write_json(manifest, stage.path(manifest_path.name))
+            manifest = replace(manifest, files={**manifest.files, "page": page.name})
+        manifest = replace(manifest, outputs={"audio": audio.record, "captions": captions.record})
+        manifest.write(stage.path(manifest_path.name))
         outputs.commit(stage)
         committed = True
     finally:
@@ -217,9 +232,9 @@ def export(
     final["manifest"] = manifest_path
     return Exported(
         files=final,
-        duration_ms=int(measured["duration_ms"]),
+        duration_ms=measured.duration_ms,
         loudness=loudness,
-        unchanged=tuple(unchanged),
+        unchanged=tuple(g for g, group in (("audio", audio), ("captions", captions)) if group.kept),
         manifest=manifest,
-        cues=int(records["captions"].get("cues", 0)),
+        cues=captions.record.cues or 0,
     )

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from tts_export.common.files import temporary_name
-from tts_export.errors import OutputError
+from tts_export.errors import ManifestError, OutputError, RenderNotFound
 from tts_export.models import Timeline
+from tts_export.output.manifest import FileRecord, Manifest, Measured, OutputRecord
 
 _CHUNK = 1 << 20
 
@@ -122,49 +123,36 @@ def timeline_identity(timeline: Timeline) -> list[Any]:
     ]
 
 
-def previous_manifest(path: Path) -> Mapping[str, Any] | None:
-    """The manifest a previous render left, or None when there is none or it is unreadable."""
+def previous_manifest(path: Path) -> Manifest | None:
+    """The manifest a previous render left, or None when there is none or it is unusable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return Manifest.read(path)
+    except (RenderNotFound, ManifestError):
         return None
-    return data if isinstance(data, Mapping) else None
 
 
 def reusable(
-    previous: Mapping[str, Any] | None, group: str, inputs: str, out_dir: Path
-) -> Mapping[str, Any] | None:
+    previous: Manifest | None, group: str, inputs: str, out_dir: Path
+) -> OutputRecord | None:
     """The previous render's record of ``group`` when its inputs match and its files are intact.
 
-    A record is ``{"inputs": digest, "files": {kind: {"name", "sha256"}}, ...}``;
-    each file must still exist with the recorded digest (the files are
-    verified, not trusted).
+    Each file must still exist beside the manifest with the recorded sha256
+    (the files are verified, not trusted).
     """
-    if previous is None:
+    record = previous.outputs.get(group) if previous and previous.outputs else None
+    if record is None or record.inputs != inputs or not record.files:
         return None
-    record = previous.get("outputs", {}).get(group) if isinstance(previous, Mapping) else None
-    if not isinstance(record, Mapping) or record.get("inputs") != inputs:
-        return None
-    files = record.get("files")
-    if not isinstance(files, Mapping) or not files:
-        return None
-    for entry in files.values():
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
-            return None
-        path = out_dir / entry["name"]
-        if Path(entry["name"]).name != entry["name"] or not path.is_file():
-            return None
-        if file_digest(path) != entry.get("sha256"):
+    for entry in record.files.values():
+        path = out_dir / entry.name  # a plain name: Manifest.read checks it
+        if not path.is_file() or file_digest(path) != entry.sha256:
             return None
     return record
 
 
-def record(inputs: str, files: Mapping[str, Path], **extra: Any) -> dict[str, Any]:
+def record(
+    inputs: str, files: Mapping[str, Path], *, measured: Measured | None = None,
+    cues: int | None = None,
+) -> OutputRecord:  # fmt: skip
     """A group's record for the manifest: its input digest and each file's name and sha256."""
-    return {
-        "inputs": inputs,
-        "files": {
-            kind: {"name": path.name, "sha256": file_digest(path)} for kind, path in files.items()
-        },
-        **extra,
-    }
+    written = {kind: FileRecord(path.name, file_digest(path)) for kind, path in files.items()}
+    return OutputRecord(inputs, written, measured=measured, cues=cues)

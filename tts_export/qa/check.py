@@ -8,8 +8,8 @@ sentences weigh more than short ones).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from tts_export.audio.ffmpeg import decode_pcm
 from tts_export.common.lang import detect_language
 from tts_export.common.units import ms_to_samples, samples_to_ms
 from tts_export.errors import OutputError
+from tts_export.output.manifest import Manifest, UtteranceRecord
 from tts_export.qa.asr import SAMPLE_RATE, Recognizer
 from tts_export.qa.score import edit_distance, error_rate, sounds, tokens
 
@@ -136,46 +137,37 @@ class QaReport:
         }
 
 
-def _manifest(stem: Path) -> tuple[Path, Mapping[str, Any]]:
-    path = stem if stem.name.endswith(".manifest.json") else Path(f"{stem}.manifest.json")
-    if not path.is_file():
-        raise OutputError(str(path), "no render here (its manifest is missing)", hint=_HINT)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise OutputError(str(path), f"cannot read the manifest: {error}", hint=_HINT) from None
-    if not isinstance(data, dict) or not isinstance(data.get("utterances"), list):
-        raise OutputError(str(path), "is not a tts-export manifest", hint=_HINT)
-    return path, data
-
-
 def score_utterance(
-    item: Mapping[str, Any], samples: np.ndarray[Any, np.dtype[np.float32]], recognizer: Recognizer
+    item: UtteranceRecord, samples: np.ndarray[Any, np.dtype[np.float32]], recognizer: Recognizer
 ) -> UtteranceScore:
     """Cut one utterance out of the programme's samples, transcribe and score it."""
-    spoken = str(item["spoken"])
-    language = detect_language(spoken)
+    language = detect_language(item.spoken)
     start, end = span(item, len(samples))
     heard = recognizer.transcribe(samples[start:end], language) if end > start else ""
-    reference, hypothesis = tokens(spoken), tokens(heard)
+    reference, hypothesis = tokens(item.spoken), tokens(heard)
     edits = edit_distance(reference, hypothesis)
-    by_sound = edit_distance(sounds(spoken), sounds(heard))
+    by_sound = edit_distance(sounds(item.spoken), sounds(heard))
     return UtteranceScore(
-        str(item["id"]), str(item["speaker"]), language, spoken, heard, edits, len(reference),
-        by_sound,
-    )  # fmt: skip
+        item.id, item.speaker, language, item.spoken, heard, edits, len(reference), by_sound
+    )
 
 
 def read_render(
-    stem: str | Path,
-) -> tuple[Path, Mapping[str, Any], np.ndarray[Any, np.dtype[np.float32]]]:
+    render: str | os.PathLike[str],
+) -> tuple[Path, Manifest, np.ndarray[Any, np.dtype[np.float32]]]:
     """A render's manifest path, manifest and audio (16 kHz mono float32 samples).
 
+    Args:
+        render: ``OUTDIR/STEM``, its manifest, or a folder holding one render (``Manifest.locate``).
+
     Raises:
-        OutputError: the manifest is missing or malformed, or its audio cannot be read.
+        RenderNotFound: no render there.
+        ManifestError: the manifest is unreadable or malformed.
+        OutputError: its audio cannot be read.
     """
-    path, manifest = _manifest(Path(stem))
-    audio = path.parent / str(manifest.get("audio", ""))
+    path = Manifest.locate(render)
+    manifest = Manifest.read(path)
+    audio = path.parent / manifest.audio
     if not audio.is_file():
         raise OutputError(str(audio), "the render's audio is missing", hint=_HINT)
     return path, manifest, to_samples(decode_pcm(audio, sample_rate=SAMPLE_RATE))
@@ -186,15 +178,15 @@ def to_samples(pcm: bytes) -> np.ndarray[Any, np.dtype[np.float32]]:
     return (np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0).astype(np.float32)
 
 
-def span(item: Mapping[str, Any], total: int) -> tuple[int, int]:
+def span(item: UtteranceRecord, total: int) -> tuple[int, int]:
     """An utterance's sample range in the programme, with a little air on each side."""
-    start = ms_to_samples(max(0, int(item["start_ms"]) - PAD_MS), SAMPLE_RATE)
-    end = min(total, ms_to_samples(int(item["end_ms"]) + PAD_MS, SAMPLE_RATE))
+    start = ms_to_samples(max(0, item.start_ms - PAD_MS), SAMPLE_RATE)
+    end = min(total, ms_to_samples(item.end_ms + PAD_MS, SAMPLE_RATE))
     return start, end
 
 
 def run_qa(
-    stem: str | Path,
+    render: str | os.PathLike[str],
     recognizer: Recognizer,
     *,
     on_utterance: Callable[[UtteranceScore, int, int], None] | None = None,
@@ -202,7 +194,7 @@ def run_qa(
     """Check how well a render can be understood.
 
     Args:
-        stem: ``OUTDIR/STEM`` of a render (or its ``.manifest.json``).
+        render: ``OUTDIR/STEM`` of a render, its manifest, or a folder holding one render.
         recognizer: the speech recogniser (``load_recognizer``).
         on_utterance: called after each utterance is scored, with how many are done
             and how many there are (progress).
@@ -211,14 +203,12 @@ def run_qa(
         The report.
 
     Raises:
-        OutputError: the manifest is missing or malformed, or its audio cannot be read.
+        RenderNotFound: no render there.
+        ManifestError: the manifest is unreadable or malformed.
+        OutputError: its audio cannot be read.
     """
-    path, manifest, samples = read_render(stem)
-    spoken = [
-        item
-        for item in manifest["utterances"]
-        if isinstance(item, dict) and item.get("kind") == "speech" and item.get("spoken")
-    ]
+    path, manifest, samples = read_render(render)
+    spoken = [u for u in manifest.utterances if u.kind == "speech" and u.spoken]
     scores = []
     for item in spoken:
         score = score_utterance(item, samples, recognizer)

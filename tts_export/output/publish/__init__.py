@@ -10,20 +10,12 @@ by relative URL: the folder can be copied to any static host or opened from
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from tts_export.common.files import write_text_atomic
-from tts_export.output.publish.data import (
-    MANIFEST_SUFFIX,
-    PageData,
-    PageError,
-    locate_manifest,
-    page_data,
-    read_manifest,
-)
+from tts_export.output.manifest import Manifest
+from tts_export.output.publish.data import PageData, PageError, page_data
 from tts_export.output.publish.page import build_page
 
 PAGE_SUFFIX = ".html"
@@ -31,11 +23,11 @@ PAGE_SUFFIX = ".html"
 __all__ = ["PAGE_SUFFIX", "PageData", "PageError", "page_html", "write_page"]
 
 
-def page_html(manifest: Mapping[str, Any], *, stem: str) -> str:
+def page_html(manifest: Manifest, *, stem: str) -> str:
     """The listening page for a render, from its manifest (no file is read).
 
     Args:
-        manifest: the render's manifest as ``build_manifest`` makes it; its
+        manifest: the render's manifest (``build_manifest``, ``Manifest.read``); its
             ``files`` name the audio, captions and transcripts beside the page.
         stem: the render's file stem.
 
@@ -62,13 +54,15 @@ def write_page(target: str | os.PathLike[str]) -> Path:
         The page's path: ``<stem>.html`` beside the manifest (its links are relative).
 
     Raises:
-        PageError: no render is found, its manifest is unusable, or its audio is missing.
+        RenderNotFound: no render there.
+        ManifestError: its manifest is unreadable or malformed.
+        PageError: the manifest has no utterances, or the audio is not beside it.
         OutputError: the page cannot be written.
     """
-    manifest_path = locate_manifest(Path(target))
+    manifest_path = Manifest.locate(target)
     folder = manifest_path.parent
-    stem = manifest_path.name[: -len(MANIFEST_SUFFIX)]
-    manifest = dict(read_manifest(manifest_path))
+    stem = Manifest.stem_of(manifest_path)
+    manifest = Manifest.read(manifest_path)
     data = page_data(manifest, stem=stem, where=str(manifest_path))
     if not (folder / data.files["audio"]).is_file():
         raise PageError(
