@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 from test_qa import whisper_base  # noqa: F401  (the session fixture)
 from test_qa_cli import TALK, _noise_over
@@ -24,6 +25,7 @@ def _render(transcript: Path, out: Path, cache: Path) -> int:
     return done.synthesized
 
 
+@pytest.mark.slow
 def test_repair_revoices_a_garbled_utterance_and_the_repair_persists(
     whisper_base: Path, tmp_path: Path  # noqa: F811
 ) -> None:

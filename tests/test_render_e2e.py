@@ -129,6 +129,7 @@ def kokoro_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_kokoro_default_engine_renders_and_agrees(kokoro_render: Path) -> None:
     manifest = _assert_files_agree(kokoro_render, STEM)
     assert manifest["engine"] == "kokoro"
@@ -139,6 +140,7 @@ def test_kokoro_default_engine_renders_and_agrees(kokoro_render: Path) -> None:
     assert first["start_ms"] <= 600
 
 
+@pytest.mark.slow
 def test_killed_render_resumes_from_the_cache_and_matches_an_uninterrupted_one(
     kokoro_render: Path, tmp_path: Path
 ) -> None:
