@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, load_subs, read_manifest, render_short_zh, run_cli
+from conftest import (
+    FIXTURES,
+    ROOT,
+    load_subs,
+    read_manifest,
+    render_args,
+    render_short_zh,
+    run_cli,
+)
 
 from tts_export.audio.ebur128 import ebur128
 from tts_export.audio.ffmpeg import decoded_duration_ms
@@ -117,7 +125,7 @@ def test_voice_override_and_glossary_keep(tmp_path: Path) -> None:
 
 
 def _render_args(out: Path) -> list[str]:
-    return ["render", str(SHORT_ZH), "--out", str(out), "--cache-dir", str(out / "c"), "--quiet"]
+    return render_args(str(SHORT_ZH), "--quiet", out=out, cache=out / "c", engine=None)
 
 
 @pytest.fixture(scope="module")
