@@ -1,6 +1,6 @@
 """A loopback fake of Microsoft's Edge read-aloud service, for the real edge_tts client.
 
-It speaks the websocket protocol edge-tts 7.3 expects (DESIGN.md, "Engines"):
+It speaks the websocket protocol edge-tts 7.3 expects (docs/DESIGN.md, "Engines"):
 ``turn.start``; binary audio frames (2-byte big-endian header length, headers
 ending in CRLF with ``Path:audio`` not first, then MP3 bytes); one
 ``WordBoundary`` per ``audio.metadata`` message; ``turn.end``. The audio is

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_cli
 
+import tts_export.batch
 import tts_export.engines
 from tts_export import Batch, ConfigError, FileResult, Progress, render
 
@@ -107,15 +108,39 @@ class _Recorder:
     def __init__(self) -> None:
         self.updates: list[Progress] = []
         self.files: list[tuple[str, int, int]] = []
+        self.events: list[str] = []  # "stage:NAME", "progress", "file", in the order heard
 
     def stage(self, name: str) -> None:
-        pass
+        self.events.append(f"stage:{name}")
 
     def progress(self, update: Progress) -> None:
         self.updates.append(update)
+        self.events.append("progress")
 
     def file_done(self, result: FileResult, done: int, total: int) -> None:
         self.files.append((result.output, done, total))
+        self.events.append("file")
+
+
+def test_the_batch_starts_synthesizing_once_and_reports_every_file_s_sentences(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's bar starts on stage("synthesizing"): it must come before any progress."""
+    src = _folder(tmp_path)
+    (src / "broken.md").unlink()
+    monkeypatch.setattr(tts_export.batch, "WINDOW", 1)  # one synthesis pass per file
+    listener = _Recorder()
+    batch = render([src], recursive=True, engine="espeak", out_dir=tmp_path / "o",
+                   cache_dir=tmp_path / "c", listener=listener)  # fmt: skip
+    assert batch.ok and len(batch.items) == 3
+    assert [e for e in listener.events if e.startswith("stage:")] == ["stage:synthesizing"]
+    assert listener.events[0] == "stage:synthesizing"
+    counts = [i.render.utterances for i in batch.items if i.render]
+    total = sum(counts)
+    # One update per sentence of every file, counted across the batch.
+    assert [u.done for u in listener.updates] == list(range(1, total + 1))
+    assert {u.total for u in listener.updates} == {total}
+    assert [d for _, d, _ in listener.files] == [1, 2, 3]
 
 
 def test_one_engine_serves_the_batch_and_progress_counts_the_whole_batch(

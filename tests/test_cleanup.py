@@ -13,7 +13,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from test_audio import RATE, speech, write_wav
+from synthetic_audio import RATE, speech, write_wav
 
 from tts_export.audio import write_audio
 from tts_export.common.files import (

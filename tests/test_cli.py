@@ -10,22 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, run_cli
+from conftest import FIXTURES, ROOT, render_cli, run_cli
 
 from tts_export import __version__
 
 SHORT_EN = FIXTURES / "render" / "short_en.md"
 
 
-def _render(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli(
-        "render", *args, "--engine", "espeak", "--out", str(tmp_path / "out"),
-        "--cache-dir", str(tmp_path / "cache"),
-    )  # fmt: skip
-
-
 def test_written_files_go_to_stdout_and_progress_to_stderr(tmp_path: Path) -> None:
-    proc = _render(tmp_path, str(SHORT_EN))
+    proc = render_cli(tmp_path, str(SHORT_EN))
     assert proc.returncode == 0, proc.stderr
     listed = [Path(line) for line in proc.stdout.splitlines()]
     assert listed and all(p.is_file() for p in listed)
@@ -46,7 +39,7 @@ def test_user_text_is_printed_literally_never_as_markup(tmp_path: Path) -> None:
     )
     second = odd / "two.md"
     second.write_text("Host: The second file.\n", encoding="utf-8")
-    proc = _render(tmp_path, str(first), str(second))
+    proc = render_cli(tmp_path, str(first), str(second))
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "code block skipped" in proc.stderr
@@ -54,7 +47,7 @@ def test_user_text_is_printed_literally_never_as_markup(tmp_path: Path) -> None:
     assert "[bold]one.mp3" in proc.stdout
     empty = odd / "[red]empty.md"
     empty.write_text("", encoding="utf-8")
-    proc = _render(tmp_path, str(empty))
+    proc = render_cli(tmp_path, str(empty))
     assert proc.returncode == 1
     assert f"{empty}: the file is empty" in proc.stderr  # [red] and [/x] kept as written
 
@@ -65,7 +58,7 @@ def test_long_warnings_are_not_hard_wrapped_when_not_a_terminal(tmp_path: Path) 
     proc = run_cli("inspect", str(source))
     line = next(x for x in proc.stdout.splitlines() if "code block skipped" in x)
     assert line.strip().startswith("line ")
-    proc = _render(tmp_path, str(source), "--name", "a-rather-long-output-name-" + "x" * 80)
+    proc = render_cli(tmp_path, str(source), "--name", "a-rather-long-output-name-" + "x" * 80)
     assert proc.returncode == 0, proc.stderr
     assert any(len(x) > 100 for x in proc.stdout.splitlines())  # paths printed whole
 
@@ -107,12 +100,12 @@ def test_help_shows_no_internal_type_tags() -> None:
 
 
 def test_max_chars_is_a_whole_number(tmp_path: Path) -> None:
-    proc = _render(tmp_path, str(SHORT_EN), "--max-chars", "12.5")
+    proc = render_cli(tmp_path, str(SHORT_EN), "--max-chars", "12.5")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
 def test_casting_a_speaker_who_is_not_there_is_an_error(tmp_path: Path) -> None:
-    proc = _render(tmp_path, str(SHORT_EN), "--voice", "Gust=en-female-1")
+    proc = render_cli(tmp_path, str(SHORT_EN), "--voice", "Gust=en-female-1")
     assert proc.returncode == 1
     assert "speaker 'Gust'" in proc.stderr and "did you mean Guest" in proc.stderr
     assert not (tmp_path / "out").exists()
@@ -140,20 +133,20 @@ def test_inspect_takes_a_voices_folder(tmp_path: Path) -> None:
 def test_vtt_labels_choose_how_webvtt_names_speakers(tmp_path: Path) -> None:
     vtts = {}
     for choice in ("voice", "text", "both"):
-        proc = _render(tmp_path, str(SHORT_EN), "--vtt-labels", choice, "--name", choice, "-q")
+        proc = render_cli(tmp_path, str(SHORT_EN), "--vtt-labels", choice, "--name", choice, "-q")
         assert proc.returncode == 0, proc.stderr
         vtts[choice] = (tmp_path / "out" / f"{choice}.vtt").read_text(encoding="utf-8")
     assert "<v Host>" in vtts["voice"] and "HOST:" not in vtts["voice"]
     assert "<v " not in vtts["text"] and "HOST:" in vtts["text"]
     assert "<v Host>" in vtts["both"] and "HOST:" in vtts["both"]
-    proc = _render(tmp_path, str(SHORT_EN), "--vtt-labels", "colour")
+    proc = render_cli(tmp_path, str(SHORT_EN), "--vtt-labels", "colour")
     assert proc.returncode == 1 and "vtt_labels='colour'" in proc.stderr
 
 
 def test_nan_and_infinity_in_front_matter_keep_the_manifest_json(tmp_path: Path) -> None:
     source = tmp_path / "t.md"
     source.write_text("---\ntitle: .nan\nneg: -.inf\n---\nA: hi there.\n\nB: hello.\n", "utf-8")
-    proc = _render(tmp_path, str(source), "-q")
+    proc = render_cli(tmp_path, str(source), "-q")
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / "out" / "t.manifest.json").read_text(encoding="utf-8")
     manifest = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
@@ -183,7 +176,7 @@ def test_a_lexicon_changes_speech_not_captions_and_inspect_shows_it(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     fired = json.loads(proc.stdout)["lexicon"]["fired"]
     assert [(f["term"], f["spoken"]) for f in fired] == [("Guest", "guessed")]
-    proc = _render(tmp_path, str(source), "--lexicon", str(lexicon), "-q")
+    proc = render_cli(tmp_path, str(source), "--lexicon", str(lexicon), "-q")
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((tmp_path / "out" / "t.manifest.json").read_text(encoding="utf-8"))
     first = manifest["utterances"][0]

@@ -9,7 +9,7 @@ from typing import Any
 
 import mutagen.id3
 import pytest
-from test_audio import make_timeline
+from synthetic_audio import make_timeline
 from test_tags import png
 
 from tts_export.audio import write_audio

@@ -20,6 +20,7 @@ import edge_tts.communicate
 import edge_tts.voices
 import numpy as np
 import pytest
+from conftest import casting, make_script, persona
 from edge_tts.data_classes import TTSConfig
 from fake_edge import LEAD_MS, FakeEdge, duration_for, mp3_for, tokens
 from hypothesis import given
@@ -38,17 +39,13 @@ from tts_export.models import (
     Casting,
     EngineVoice,
     Realization,
-    Script,
     Synthesis,
-    Transcript,
-    Utterance,
-    VoiceProfile,
 )
 from tts_export.synth.cache import ClipCache
 
 ZH = "你好，欢迎收听本期节目。"
 XIAOXIAO = Realization("edge", "zh-CN-XiaoxiaoNeural")
-DECODE_EXTRA_MS = 64  # MP3 without a Xing header decodes about 64 ms long (DESIGN.md)
+DECODE_EXTRA_MS = 64  # MP3 without a Xing header decodes about 64 ms long (docs/DESIGN.md)
 
 
 @pytest.fixture(scope="module")
@@ -426,34 +423,13 @@ def test_unknown_engine_is_a_config_error() -> None:
 # -- the real synth stage with failover ------------------------------------------
 
 
-def _script(texts: list[str]) -> Script:
-    utts = tuple(
-        Utterance(
-            id=f"u{i}",
-            section=None,
-            speaker="AB"[i % 2],
-            display=t,
-            spoken=t,
-            line=i + 1,
-            turn_index=i,
-            section_index=0,
-        )
-        for i, t in enumerate(texts)
-    )
-    return Script(Transcript("t.md", {}, ()), utts)
-
-
 def _casting() -> Casting:
-    def persona(pid: str, edge: str, espeak: str) -> VoiceProfile:
-        return VoiceProfile(
-            pid, "female", "zh", "", (Realization("edge", edge), Realization("espeak", espeak))
-        )
-
-    return Casting(
-        {
-            "A": persona("pa", "zh-CN-XiaoxiaoNeural", "cmn+f3"),
-            "B": persona("pb", "zh-CN-YunxiNeural", "cmn+m3"),
-        }
+    """A and B on Edge, each with an espeak voice to fall back on."""
+    return casting(
+        A=persona(
+            "pa", Realization("edge", "zh-CN-XiaoxiaoNeural"), Realization("espeak", "cmn+f3")
+        ),
+        B=persona("pb", Realization("edge", "zh-CN-YunxiNeural"), Realization("espeak", "cmn+m3")),
     )
 
 
@@ -469,7 +445,7 @@ def test_synth_stage_fails_over_only_the_bad_sentence(fake: FakeEdge, tmp_path: 
     fake.fail_texts["坏"] = "noaudio"
     texts = ["大家好。", "今天我们聊聊语音合成。", "这句话是坏的。", "谢谢收听。"]
     clips = synthesize_script(
-        _script(texts),
+        make_script(texts),
         _casting(),
         engine=make(fake, attempts=3),
         fallback=espeak.EspeakEngine(),
@@ -492,7 +468,7 @@ def test_synth_stage_fails_over_only_the_bad_sentence(fake: FakeEdge, tmp_path: 
     # A rerun (service healthy again) asks Edge only for the sentence that failed over.
     fake.reset()
     again = synthesize_script(
-        _script(texts),
+        make_script(texts),
         _casting(),
         engine=make(fake),
         fallback=espeak.EspeakEngine(),

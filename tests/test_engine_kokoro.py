@@ -138,6 +138,7 @@ def test_every_bundled_kokoro_voice_exists(engine: KokoroEngine) -> None:
         engine.check_voice(realization)  # raises VoiceError for an unknown id or blend
 
 
+@pytest.mark.slow
 def test_chinese_sentence_with_latin_word(engine: KokoroEngine) -> None:
     syn = say(engine, SORA)
     x = samples(syn)
@@ -165,6 +166,7 @@ def assert_words_cover_the_speech(syn: Synthesis, text: str, words: list[str]) -
     assert abs(last.end_ms - end) <= 30, (last, end)
 
 
+@pytest.mark.slow
 def test_model_silence_is_trimmed_and_words_cover_speech(engine: KokoroEngine) -> None:
     syn = say(engine, SORA)
     start, end = speech_range_ms(syn)
@@ -175,6 +177,7 @@ def test_model_silence_is_trimmed_and_words_cover_speech(engine: KokoroEngine) -
     )
 
 
+@pytest.mark.slow
 def test_a_word_after_a_pause_starts_with_its_sound(engine: KokoroEngine) -> None:
     syn = say(engine, SENTENCE)
     db = window_db(samples(syn))
@@ -189,6 +192,7 @@ def test_a_word_after_a_pause_starts_with_its_sound(engine: KokoroEngine) -> Non
     assert abs(after.start_ms - onset * 10) <= 30, (after, onset * 10)
 
 
+@pytest.mark.slow
 def test_latin_terms_and_numbers_are_spoken(engine: KokoroEngine) -> None:
     # "GPT-5" is spelled plus "five", "2025" read as four digits: each adds real speech.
     with_terms = speech_ms(say(engine, "GPT-5在2025年发布。", speed=1.5))
@@ -198,6 +202,7 @@ def test_latin_terms_and_numbers_are_spoken(engine: KokoroEngine) -> None:
     assert np.mean(db > np.percentile(db, 99) - 30) > 0.5  # mostly voiced, not silence
 
 
+@pytest.mark.slow
 def test_loud_voice_is_scaled_not_clipped(engine: KokoroEngine) -> None:
     # jm_kumo comes out near full scale; it must be scaled under -1 dBFS, not clipped.
     x = samples(say(engine, SORA, "jm_kumo"))
@@ -209,6 +214,7 @@ def test_loud_voice_is_scaled_not_clipped(engine: KokoroEngine) -> None:
     assert out[1] / 32768 <= ONE_DBFS and abs(out[2] / out[1] + 0.2) < 0.001  # shape kept
 
 
+@pytest.mark.slow
 def test_voices_differ_and_blends_sit_between(engine: KokoroEngine) -> None:
     female = f0(say(engine, SORA, "jf_gongitsune"))
     male = f0(say(engine, SORA, "jm_kumo"))
@@ -221,6 +227,7 @@ def test_voices_differ_and_blends_sit_between(engine: KokoroEngine) -> None:
     assert same.size == half.size and np.allclose(same, half, atol=2e-3)
 
 
+@pytest.mark.slow
 def test_speed_changes_duration(engine: KokoroEngine) -> None:
     normal = speech_ms(say(engine, SORA))
     fast = speech_ms(say(engine, SORA, speed=1.5))
@@ -246,6 +253,7 @@ def test_speed_out_of_range_is_a_voice_error(engine: KokoroEngine) -> None:
         engine.check_voice(Realization("kokoro", "jf_alpha", speed=3.0))
 
 
+@pytest.mark.slow
 def test_nothing_speakable_is_an_engine_error(engine: KokoroEngine) -> None:
     with pytest.raises(EngineError) as info:
         asyncio.run(engine.synthesize("……！", Realization("kokoro", "jf_alpha")))
@@ -290,6 +298,7 @@ def test_cap_durations_refuses_a_graph_without_the_durations() -> None:
         cap_durations(b"\x08\x07")  # no graph at all
 
 
+@pytest.mark.slow
 def test_pause_cap_holds_the_pads_and_breaks_only(engine: KokoroEngine) -> None:
     style = engine._blend(Realization("kokoro", "jf_nezumi"))
     parts = [closed(engine.phonemes(t)) for t in ("你好。", "我们开始吧。")]
@@ -309,6 +318,7 @@ def test_pause_cap_holds_the_pads_and_breaks_only(engine: KokoroEngine) -> None:
     assert int(capped.sum()) == capped_wave.size < wave.size  # fewer frames were decoded
 
 
+@pytest.mark.slow
 def test_long_phoneme_strings_are_split_and_render_fully(engine: KokoroEngine) -> None:
     # Rendered fast (speed 2) to keep the test short; the split does not care.
     short = say(engine, SENTENCE, speed=2.0)
@@ -319,6 +329,7 @@ def test_long_phoneme_strings_are_split_and_render_fully(engine: KokoroEngine) -
     assert 3.2 <= ratio <= 5.0  # four sentences' worth, nothing truncated
 
 
+@pytest.mark.slow
 def test_durations_account_for_every_sample(engine: KokoroEngine) -> None:
     style = engine._blend(Realization("kokoro", "jf_nezumi"))
     phonemes = engine.phonemes("你好。")
@@ -327,6 +338,7 @@ def test_durations_account_for_every_sample(engine: KokoroEngine) -> None:
     assert int(lengths.sum()) == wave.size and np.all(lengths >= 0)
 
 
+@pytest.mark.slow
 def test_group_slices_match_single_renders(
     engine: KokoroEngine, grouped: tuple[Synthesis, ...]
 ) -> None:
@@ -357,6 +369,7 @@ def _offset(wave: np.ndarray, pcm: np.ndarray, limit: int) -> int:
     return best
 
 
+@pytest.mark.slow
 def test_group_cuts_follow_the_model_durations(
     engine: KokoroEngine, grouped: tuple[Synthesis, ...]
 ) -> None:
@@ -386,6 +399,7 @@ def test_group_cuts_follow_the_model_durations(
         first = punct + 2
 
 
+@pytest.mark.slow
 def test_group_cuts_fall_in_pauses(grouped: tuple[Synthesis, ...]) -> None:
     for before, after in itertools.pairwise(grouped):
         tail = window_db(samples(before))[-3:]
@@ -516,6 +530,7 @@ def test_jobs_split_the_cores(engine: KokoroEngine) -> None:
     assert pair.max_jobs == 2 and pair.threads == max(1, kokoro.cpu_count() // 2)
 
 
+@pytest.mark.slow
 def test_estimate_is_near_the_speech_length(engine: KokoroEngine) -> None:
     real = speech_ms(say(engine, SENTENCE, speed=2.0)) * 2.0
     assert 0.6 * real <= engine.estimate_ms(SENTENCE) <= 1.5 * real

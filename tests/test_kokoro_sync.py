@@ -38,6 +38,8 @@ from tts_export.models import (
 from tts_export.synth import synthesize_script
 from tts_export.synth.cache import ClipCache
 
+pytestmark = pytest.mark.slow  # every test measures a real Kokoro render
+
 WINDOW_MS = 10
 SPEECH_DB = 40  # a window within 40 dB of the clip's loud windows is speech
 SUSTAIN = 3  # windows in a row that make an onset (30 ms)

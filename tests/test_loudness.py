@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_audio import speech, write_wav
+from synthetic_audio import speech, write_wav
 
 from tts_export.audio.ebur128 import Ebur128Stream, ebur128, parse_ebur128
 from tts_export.audio.gains import plan_gains
@@ -230,7 +230,7 @@ def test_limiter_holds_the_ceiling_and_leaves_the_rest(
 # --- stereo ---------------------------------------------------------------------
 
 
-def _render(out: Path, cache: Path, *extra: str) -> Path:
+def _rendered_mp3(out: Path, cache: Path, *extra: str) -> Path:
     from conftest import render_short_zh
 
     proc = render_short_zh(out, cache, *extra)
@@ -244,8 +244,8 @@ def test_stereo_render_hits_its_target_like_mono(tmp_path: Path) -> None:
     from tts_export.audio.tags import read_info
 
     cache = tmp_path / "cache"
-    stereo = ebur128(_render(tmp_path / "stereo", cache, "--stereo"))
-    mono = ebur128(_render(tmp_path / "mono", cache))
+    stereo = ebur128(_rendered_mp3(tmp_path / "stereo", cache, "--stereo"))
+    mono = ebur128(_rendered_mp3(tmp_path / "mono", cache))
     assert read_info(tmp_path / "stereo" / "short_zh.mp3").channels == "stereo"
     assert abs(stereo.integrated_lufs - -16.0) <= 0.5, stereo
     assert abs(mono.integrated_lufs - -19.0) <= 0.5, mono

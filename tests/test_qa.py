@@ -158,6 +158,7 @@ def rewrite_span(
         wav.writeframes(pcm.tobytes())
 
 
+@pytest.mark.slow
 def test_qa_flags_a_deliberately_garbled_utterance(whisper_base: Path, tmp_path: Path) -> None:
     done = render(TALK, name="talk", engine="espeak", fallback="none", out_dir=tmp_path / "out",
                   cache_dir=tmp_path / "cache", audio_format="wav", loudness=None)  # fmt: skip

@@ -47,6 +47,7 @@ def _noise_over(audio: Path, start_ms: int, end_ms: int) -> None:
     rewrite_span(audio, start_ms, end_ms, noise)
 
 
+@pytest.mark.slow
 def test_qa_json_shape_and_a_clean_render_passes(
     kokoro_talk: Path, whisper_base: Path  # noqa: F811
 ) -> None:
@@ -68,6 +69,7 @@ def test_qa_json_shape_and_a_clean_render_passes(
     assert data["rate"] <= 0.25
 
 
+@pytest.mark.slow
 def test_qa_flags_a_garbled_utterance_and_exits_1(
     kokoro_talk: Path, whisper_base: Path, tmp_path: Path  # noqa: F811
 ) -> None:
@@ -96,6 +98,7 @@ def test_qa_flags_a_garbled_utterance_and_exits_1(
     assert data["worst"][0]["id"] == target["id"] and data["worst"][0]["rate"] >= 0.5
 
 
+@pytest.mark.slow
 def test_qa_errors_are_one_line_with_a_hint(kokoro_talk: Path, tmp_path: Path) -> None:
     proc = run_cli("qa", str(kokoro_talk), "--asr-model", str(tmp_path / "no-model"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -8,29 +8,31 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_cli
+import pytest
+from conftest import render_api, run_cli
 from test_qa import whisper_base  # noqa: F401  (the session fixture)
 from test_qa_cli import TALK, _noise_over
 
-from tts_export import api, render
+from tts_export import api
 from tts_export.qa import load_recognizer, run_qa
 from tts_export.qa.repairs import read_repairs
 
 
-def _render(transcript: Path, out: Path, cache: Path) -> int:
+def _synthesized(transcript: Path, out: Path, cache: Path) -> int:
     """Render as a user would; the number of clips synthesized (the rest were cache hits)."""
-    done = render(transcript, out_dir=out, cache_dir=cache, engine="kokoro", fallback="none",
-                  audio_format="wav", loudness=None, captions_formats=("srt",))  # fmt: skip
+    done = render_api(transcript, out, cache, engine="kokoro", fallback="none",
+                      audio_format="wav", loudness=None, captions_formats=("srt",))  # fmt: skip
     return done.synthesized
 
 
+@pytest.mark.slow
 def test_repair_revoices_a_garbled_utterance_and_the_repair_persists(
     whisper_base: Path, tmp_path: Path  # noqa: F811
 ) -> None:
     transcript = tmp_path / "talk.md"
     transcript.write_text(TALK, encoding="utf-8")
     out, cache = tmp_path / "out", tmp_path / "cache"
-    assert _render(transcript, out, cache) == 4
+    assert _synthesized(transcript, out, cache) == 4
     manifest = json.loads((out / "talk.manifest.json").read_text(encoding="utf-8"))
     target = [u for u in manifest["utterances"] if u["kind"] == "speech"][1]
     _noise_over(out / manifest["audio"], target["start_ms"], target["end_ms"])
@@ -53,7 +55,8 @@ def test_repair_revoices_a_garbled_utterance_and_the_repair_persists(
     after = {u.id: u.rate for u in run_qa(out / "talk", recognizer).utterances}
     assert after[target["id"]] < fix.before and after[target["id"]] <= fix.after + 0.15
 
-    assert _render(transcript, out, cache) == 0  # the repair's clip is cached under its own key
+    # The repair's clip is cached under its own key.
+    assert _synthesized(transcript, out, cache) == 0
     manifest = json.loads((out / "talk.manifest.json").read_text(encoding="utf-8"))
     assert [r["id"] for r in manifest["repairs"]] == [target["id"]]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import casting, make_script, persona
 
 from tts_export.common.lang import has_han
 from tts_export.engines.base import Engine, GroupingEngine
@@ -33,9 +34,6 @@ from tts_export.models import (
     Casting,
     Realization,
     Script,
-    Transcript,
-    Utterance,
-    VoiceProfile,
 )
 from tts_export.synth import synthesize_script
 from tts_export.synth.cache import ClipCache
@@ -78,34 +76,18 @@ def ray_module() -> Iterator[ModuleType]:
 
 
 def _script(texts: tuple[str, ...], *, sentences_per_turn: int = 1) -> tuple[Script, Casting]:
-    utterances = tuple(
-        Utterance(
-            id=f"u{i:02d}",
-            section=None,
-            speaker="zh" if has_han(text) else "en",
-            display=text,
-            spoken=text,
-            line=i // sentences_per_turn + 1,
-            turn_index=i // sentences_per_turn,
-            section_index=0,
-        )
-        for i, text in enumerate(texts)
+    """Chinese texts spoken by "zh" (espeak or kokoro), the others by "en" (espeak)."""
+    script = make_script(
+        texts,
+        speaker=lambda _i, text: "zh" if has_han(text) else "en",
+        per_turn=sentences_per_turn,
+        id_digits=2,
     )
-    casting = Casting(
-        {
-            "zh": VoiceProfile(
-                "zh",
-                "female",
-                "zh",
-                "",
-                (Realization("espeak", "cmn+f3"), Realization("kokoro", "jf_gongitsune")),
-            ),
-            "en": VoiceProfile(
-                "en", "female", "en", "", (Realization("espeak", "en-us+f2", 0.95, 10),)
-            ),
-        }
+    voices = casting(
+        zh=persona("zh", Realization("espeak", "cmn+f3"), Realization("kokoro", "jf_gongitsune")),
+        en=persona("en", Realization("espeak", "en-us+f2", 0.95, 10), language="en"),
     )
-    return Script(Transcript("t.md", {}, ()), utterances), casting
+    return script, voices
 
 
 def _render(

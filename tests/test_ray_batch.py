@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import render_args, run_cli
 from test_batch import _folder
 
 pytestmark = pytest.mark.skipif(
@@ -15,11 +15,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _render(tmp_path: Path, src: Path, name: str, *extra: str) -> dict[str, object]:
-    proc = run_cli(
-        "render", str(src), "--recursive", "--engine", "espeak", "--out", str(tmp_path / name),
-        "--cache-dir", str(tmp_path / f"cache-{name}"), "--json", *extra,
-    )  # fmt: skip
+def _summary(tmp_path: Path, src: Path, name: str, *extra: str) -> dict[str, object]:
+    """The --json summary of a recursive espeak render of ``src`` (one file in it is broken)."""
+    args = render_args(str(src), "--recursive", "--json", *extra,
+                       out=tmp_path / name, cache=tmp_path / f"cache-{name}")  # fmt: skip
+    proc = run_cli(*args)
     assert proc.returncode == 1, proc.stderr  # the broken file
     assert "Traceback" not in proc.stderr
     summary: dict[str, object] = json.loads(proc.stdout)
@@ -28,8 +28,8 @@ def _render(tmp_path: Path, src: Path, name: str, *extra: str) -> dict[str, obje
 
 def test_a_folder_through_ray_matches_the_local_executor_byte_for_byte(tmp_path: Path) -> None:
     src = _folder(tmp_path)
-    local = _render(tmp_path, src, "local")
-    ray = _render(tmp_path, src, "ray", "--executor", "ray", "--workers", "2")
+    local = _summary(tmp_path, src, "local")
+    ray = _summary(tmp_path, src, "ray", "--executor", "ray", "--workers", "2")
     status = [(i["output"], i["status"]) for i in ray["items"]]  # type: ignore[attr-defined]
     assert status == [(i["output"], i["status"]) for i in local["items"]]  # type: ignore[attr-defined]
     assert ("broken", "failed") in status and status.count(("broken", "failed")) == 1

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, load_subs, read_manifest, render_short_zh, run_cli
+from conftest import (
+    FIXTURES,
+    ROOT,
+    load_subs,
+    read_manifest,
+    render_args,
+    render_short_zh,
+    run_cli,
+)
 
 from tts_export.audio.ebur128 import ebur128
 from tts_export.audio.ffmpeg import decoded_duration_ms
@@ -117,7 +125,7 @@ def test_voice_override_and_glossary_keep(tmp_path: Path) -> None:
 
 
 def _render_args(out: Path) -> list[str]:
-    return ["render", str(SHORT_ZH), "--out", str(out), "--cache-dir", str(out / "c"), "--quiet"]
+    return render_args(str(SHORT_ZH), "--quiet", out=out, cache=out / "c", engine=None)
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +137,7 @@ def kokoro_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_kokoro_default_engine_renders_and_agrees(kokoro_render: Path) -> None:
     manifest = _assert_files_agree(kokoro_render, STEM)
     assert manifest["engine"] == "kokoro"
@@ -139,6 +148,7 @@ def test_kokoro_default_engine_renders_and_agrees(kokoro_render: Path) -> None:
     assert first["start_ms"] <= 600
 
 
+@pytest.mark.slow
 def test_killed_render_resumes_from_the_cache_and_matches_an_uninterrupted_one(
     kokoro_render: Path, tmp_path: Path
 ) -> None:

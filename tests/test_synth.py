@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import casting, make_script, persona
 
 from tts_export.errors import EngineError, OutputError, SynthesisFailed
 from tts_export.models import (
@@ -26,7 +27,6 @@ from tts_export.models import (
     Synthesis,
     Transcript,
     Utterance,
-    VoiceProfile,
 )
 from tts_export.synth.cache import ClipCache
 from tts_export.synth.scheduler import Progress, synthesize_script
@@ -69,35 +69,19 @@ class ScriptedEngine:
         pass
 
 
-def _script(texts: list[str]) -> Script:
-    utts = tuple(
-        Utterance(
-            id=f"u{i}",
-            section=None,
-            speaker="A" if i % 2 == 0 else "B",
-            display=t,
-            spoken=t,
-            line=i + 1,
-            turn_index=i,
-            section_index=0,
-        )
-        for i, t in enumerate(texts)
-    )
-    return Script(Transcript("t.md", {}, ()), utts)
-
-
 def _casting() -> Casting:
-    def persona(pid: str) -> VoiceProfile:
-        return VoiceProfile(
-            pid, "female", "zh", "", (Realization("main", pid), Realization("backup", pid))
-        )
-
-    return Casting({"A": persona("pa"), "B": persona("pb")})
+    """A and B, each rendered by the "main" engine with the "backup" engine behind it."""
+    return casting(
+        A=persona("pa", Realization("main", "pa"), Realization("backup", "pa")),
+        B=persona("pb", Realization("main", "pb"), Realization("backup", "pb")),
+    )
 
 
 def test_trims_caches_and_dedupes(tmp_path: Path) -> None:
     engine = ScriptedEngine("main")
-    script = _script(["一二三", "四五", "一二三", "四五", "四五"])  # A B A B A: u2 = u0, u3 = u1
+    script = make_script(
+        ["一二三", "四五", "一二三", "四五", "四五"]
+    )  # A B A B A: u2 = u0, u3 = u1
     seen: list[Progress] = []
     clips = synthesize_script(
         script,
@@ -124,7 +108,7 @@ def test_trims_caches_and_dedupes(tmp_path: Path) -> None:
 def test_failover_keeps_persona_and_marks_clip(tmp_path: Path) -> None:
     main, backup = ScriptedEngine("main", fail_on=("坏",)), ScriptedEngine("backup")
     clips = synthesize_script(
-        _script(["好的", "坏的", "也好"]),
+        make_script(["好的", "坏的", "也好"]),
         _casting(),
         engine=main,
         fallback=backup,
@@ -140,7 +124,7 @@ def test_failures_are_reported_after_everything_else_is_cached(tmp_path: Path) -
     main = ScriptedEngine("main", fail_on=("坏",))
     with pytest.raises(SynthesisFailed) as info:
         synthesize_script(
-            _script(["好的", "坏的", "也好"]),
+            make_script(["好的", "坏的", "也好"]),
             _casting(),
             engine=main,
             fallback=None,
@@ -150,7 +134,7 @@ def test_failures_are_reported_after_everything_else_is_cached(tmp_path: Path) -
     assert "line 2" in str(info.value) and "scripted failure" in str(info.value)
     rerun = ScriptedEngine("main")
     clips = synthesize_script(
-        _script(["好的", "坏的", "也好"]),
+        make_script(["好的", "坏的", "也好"]),
         _casting(),
         engine=rerun,
         fallback=None,
@@ -162,7 +146,7 @@ def test_failures_are_reported_after_everything_else_is_cached(tmp_path: Path) -
 def test_concurrency_is_limited_by_jobs(tmp_path: Path) -> None:
     engine = ScriptedEngine("main", max_jobs=8)
     synthesize_script(
-        _script([f"第{i}句" for i in range(20)]),
+        make_script([f"第{i}句" for i in range(20)]),
         _casting(),
         engine=engine,
         fallback=None,
@@ -254,7 +238,7 @@ def test_a_failing_group_is_isolated_sentence_by_sentence(tmp_path: Path) -> Non
 
 
 def test_a_damaged_cache_entry_is_made_again_and_reported(tmp_path: Path) -> None:
-    script = _script(["一二三", "四五", "六七八九"])
+    script = make_script(["一二三", "四五", "六七八九"])
     first = synthesize_script(
         script, _casting(), engine=ScriptedEngine("main"), fallback=None, cache=ClipCache(tmp_path)
     )
@@ -291,7 +275,7 @@ def test_an_unwritable_cache_is_one_clear_error(tmp_path: Path) -> None:
     engine = ScriptedEngine("main", max_jobs=4)
     with pytest.raises(OutputError) as info:
         synthesize_script(
-            _script([f"第{i}句话" for i in range(8)]),
+            make_script([f"第{i}句话" for i in range(8)]),
             _casting(),
             engine=engine,
             fallback=None,

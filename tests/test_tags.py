@@ -17,7 +17,7 @@ import mutagen.mp4
 import mutagen.oggopus
 import mutagen.oggvorbis
 import pytest
-from test_audio import make_timeline
+from synthetic_audio import make_timeline
 
 from tts_export.audio import write_audio
 from tts_export.audio.cover import Cover, load_cover

@@ -140,6 +140,7 @@ def render_batch(
         except TtsExportError as exc:
             results[index] = _failure(entry, exc, started[index])
     tracker = _Tracker(listener, prepared, len(entries))
+    tracker.start()
     for index in results:
         tracker.file_done(results[index])
     groups: dict[tuple[object, ...], list[int]] = {}
@@ -242,6 +243,17 @@ class _Tracker:
         self._on_file: Callable[[FileResult, int, int], None] | None = getattr(
             listener, "file_done", None
         )
+
+    def start(self) -> None:
+        """The batch's one synthesis stage begins: a listener's display starts here.
+
+        Sent once, before any file: the passes that follow continue one display.
+        """
+        if self.listener is not None:
+            self.listener.stage("synthesizing")
+        on_files: Callable[[int], None] | None = getattr(self.listener, "files_total", None)
+        if on_files is not None:
+            on_files(self.files)
 
     def begin_pass(self) -> None:
         if self.last is not None:

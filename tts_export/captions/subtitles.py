@@ -4,7 +4,7 @@ Every text is built with pysubs2 (``SSAEvent`` objects, then ``to_string``);
 ``formats`` picks the builders by format name and writes the files
 atomically.
 
-pysubs2 quirks handled here (see DESIGN.md): times are passed as ints and
+pysubs2 quirks handled here (docs/DESIGN.md, "Library quirks"): times are passed as ints and
 cues sorted before SRT output; line breaks are ``\\N`` (a raw newline
 corrupts ASS); ASS keeps centiseconds (see ``centisecond_times``); ``{...}``
 would be read as an override tag, so SRT/VTT are written with

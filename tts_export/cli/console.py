@@ -30,7 +30,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class RichListener:
-    """Renders pipeline progress on stderr: one bar with ETA for synthesis."""
+    """Renders pipeline progress on stderr: one bar with sentences, files (a batch) and ETA."""
 
     def __init__(self, console: Console, quiet: bool) -> None:
         self.quiet = quiet
@@ -38,6 +38,8 @@ class RichListener:
             TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("sentences"),
+            TextColumn("{task.fields[files]}", markup=False),
             TextColumn("{task.fields[detail]}", markup=False),
             TimeElapsedColumn(),
             TextColumn("ETA"),
@@ -47,6 +49,7 @@ class RichListener:
             transient=False,
         )
         self.task: TaskID | None = None
+        self.files = ""  # "1/3 files" in a batch, nothing for one file
 
     def stage(self, name: str) -> None:
         if self.quiet:
@@ -57,6 +60,10 @@ class RichListener:
             return
         self.close()
         err.print(Text(f"{name}…", style="dim"))
+
+    def files_total(self, total: int) -> None:
+        """A batch of ``total`` files begins: the bar counts them from 0."""
+        self._files(0, total)
 
     def progress(self, update: Progress) -> None:
         if self.quiet:
@@ -69,16 +76,24 @@ class RichListener:
         if update.failures:
             detail += f", {update.failures} failed"
         if self.task is None:
-            self.task = self.bar.add_task("synthesizing", total=update.total, detail=detail)
+            self.task = self.bar.add_task(
+                "synthesizing", total=update.total, detail=detail, files=self.files
+            )
         self.bar.update(self.task, completed=update.done, total=update.total, detail=detail)
 
     def file_done(self, result: FileResult, done: int, total: int) -> None:
-        """A batch file is finished: one line above the bar."""
+        """A batch file is finished: one line above the bar, and the bar's file count."""
         if self.quiet:
             return
         mark, style = ("ok", "green") if result.status == "ok" else ("failed", "bold red")
         line = Text.assemble((f"[{done}/{total}] ", "dim"), (mark, style), " ", result.output)
         (self.bar.console if self.bar.live.is_started else err).print(line)
+        self._files(done, total)
+
+    def _files(self, done: int, total: int) -> None:
+        self.files = f"{done}/{total} files"
+        if self.task is not None:
+            self.bar.update(self.task, files=self.files)
 
     def close(self) -> None:
         if self.bar.live.is_started:

@@ -1,6 +1,6 @@
 """Time units: samples and 16-bit PCM byte counts to integer milliseconds and back; clock text.
 
-Every time outside an engine adapter is an integer number of ms (DESIGN.md);
+Every time outside an engine adapter is an integer number of ms (docs/DESIGN.md, "Invariants");
 these are the only conversions, always rounding down, so that the same
 audio always gives the same times.
 """

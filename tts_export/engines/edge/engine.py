@@ -2,7 +2,7 @@
 
 Microsoft's online neural voices through the real ``edge_tts`` client. What
 this adapter adds, because the service and the library fail in ways that
-otherwise reach the user (DESIGN.md, "Engines"):
+otherwise reach the user (docs/DESIGN.md, "Engines"):
 
 - one request per sentence, refused above ``MAX_SSML_BYTES`` (the library's
   own splitter does not split Chinese), and voice names checked against a
