@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import read_manifest, render_short_zh, run_cli
 
 import tts_export
-from tests.conftest import read_manifest, render_short_zh, run_cli
 from tts_export.errors import ConfigError
 from tts_export.models import Boundary, Realization
 from tts_export.synth.cache import ClipCache, clip_key
