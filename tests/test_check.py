@@ -240,3 +240,20 @@ def test_built_captions_with_joined_cues_pass_as_written(tmp_path: Path) -> None
         assert report["errors"] == [], path
         found = rules(report, "warnings")
         assert not found & {"min-duration", "speaker-label", "gap", "max-duration"}, (path, found)
+
+
+def test_ass_keeps_a_cue_of_five_sixths_of_a_second_chained(tmp_path: Path) -> None:
+    """Issue 22: a 833 ms cue 83 ms before the next became 820 ms in the ASS we write."""
+    cues = [
+        Cue(1001, 1834, "A", ("Yes.",), True),
+        Cue(1917, 3000, "B", ("Right, then.",), True),
+        Cue(3083, 3916, "A", ("OK.",), True),
+    ]
+    written = write_subtitles(
+        cues, out_dir=tmp_path, stem="s", formats=("ass",), chapters=(), language="en"
+    )
+    report = check_subtitles(written["ass"], audio_ms=None, profile="netflix", language="en")
+    assert report["errors"] == []
+    assert not rules(report, "warnings") & {"min-duration", "gap", "chaining"}, report
+    assert report["stats"]["min_duration_ms"] >= 830
+
