@@ -257,3 +257,31 @@ def test_ass_keeps_a_cue_of_five_sixths_of_a_second_chained(tmp_path: Path) -> N
     assert not rules(report, "warnings") & {"min-duration", "gap", "chaining"}, report
     assert report["stats"]["min_duration_ms"] >= 830
 
+
+def test_our_chapters_track_is_checked_as_chapters(tmp_path: Path) -> None:
+    """Issue 22: `check` exited 1 on the render's own chapters.vtt (the last chapter ends
+    at the programme's length, 1 ms past the decoded audio) and warned of 0 ms gaps."""
+    from tts_export.models import Chapter
+
+    chapters = (Chapter("Opening", 0, 39_515), Chapter("Closing", 39_515, 69_273))
+    written = write_subtitles(
+        [Cue(500, 2000, "A", ("Hi.",), True)],
+        out_dir=tmp_path, stem="ep", formats=("vtt",), chapters=chapters, language="en",
+    )  # fmt: skip
+    track = written["chapters_vtt"]
+    report = check_subtitles(track, audio_ms=69_272, profile="netflix", language=None)
+    assert report["errors"] == [] and report["warnings"] == [], report
+    assert report["cues"] == 2
+    # the same track under another name, headed as a chapters track, is read the same way
+    other = tmp_path / "renamed.vtt"
+    other.write_text(track.read_text("utf-8").replace("WEBVTT\n", "WEBVTT\nKind: chapters\n", 1))
+    assert check_subtitles(other, audio_ms=69_272, profile="netflix", language=None) == report
+    # what still counts for chapters: order, overlap, titles, a start within the audio
+    bad = tmp_path / "bad.chapters.vtt"
+    bad.write_text(
+        "WEBVTT\n\n00:00:05.000 --> 00:00:09.000\nB\n\n00:00:02.000 --> 00:00:06.000\nA\n\n"
+        "00:01:20.000 --> 00:01:30.000\nLate\n",
+        encoding="utf-8",
+    )
+    report = check_subtitles(bad, audio_ms=69_272, profile="netflix", language="en")
+    assert rules(report, "errors") == {"order", "past-audio-end"}
