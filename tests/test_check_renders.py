@@ -40,3 +40,28 @@ def test_check_passes_every_caption_file_of_a_render(tmp_path: Path, name: str) 
         assert code == 0, path.name
         broken = [w for w in report["warnings"] if w["rule"] in _LAYOUT_RULES]
         assert broken == [], path.name
+
+
+@pytest.mark.parametrize(("sections", "expected"), [(1, True), (0, False)])
+def test_chapters_json_and_track_are_written_together(
+    tmp_path: Path, sections: int, expected: bool
+) -> None:
+    """Issue 22: one section wrote ``chapters.json`` but no ``chapters.vtt``."""
+    text = (FIXTURES / "render" / "one_section_en.md").read_text(encoding="utf-8")
+    source = tmp_path / "episode.md"
+    source.write_text(text if sections else text.split("\n", 2)[2], encoding="utf-8")
+    out = tmp_path / "out"
+    done = run_cli(
+        "render", str(source), "--engine", "espeak", "--out", str(out),
+        "--cache-dir", str(tmp_path / "cache"), "--quiet",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = {p.name for p in out.iterdir()}
+    assert {"episode.chapters.json", "episode.chapters.vtt"} & written == (
+        {"episode.chapters.json", "episode.chapters.vtt"} if expected else set()
+    )
+    files = json.loads((out / "episode.manifest.json").read_text(encoding="utf-8"))["files"]
+    assert ("chapters_json" in files, "chapters_vtt" in files) == (expected, expected)
+    if expected:
+        code, report = _check(out / "episode.chapters.vtt", out / "episode.mp3")
+        assert code == 0 and report["cues"] == 1 and report["errors"] == []

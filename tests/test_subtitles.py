@@ -169,7 +169,7 @@ def test_ass_colours_repeat_after_four_speakers(tmp_path: Path) -> None:
     assert ass_escape("{\\i1}") == "｛＼i1｝"
 
 
-def test_chapters_track_only_with_several_chapters(tmp_path: Path) -> None:
+def test_chapters_track_with_any_chapter(tmp_path: Path) -> None:
     out = write_subtitles(
         ZH_CUES, out_dir=tmp_path, stem="ep", formats=ALL, chapters=CHAPTERS, language="zh"
     )
@@ -185,7 +185,16 @@ def test_chapters_track_only_with_several_chapters(tmp_path: Path) -> None:
     out = write_subtitles(
         ZH_CUES, out_dir=single, stem="ep", formats=("srt",), chapters=CHAPTERS[:1], language="zh"
     )
-    assert set(out) == {"srt"} and not (single / "ep.chapters.vtt").exists()
+    assert set(out) == {"srt", "chapters_vtt"}  # one section: one chapter, as in the JSON
+    assert [(e.start, e.end, e.plaintext) for e in load_subs(out["chapters_vtt"])] == [
+        (0, 11000, "开场")
+    ]
+    none = tmp_path / "none"
+    none.mkdir()
+    out = write_subtitles(
+        ZH_CUES, out_dir=none, stem="ep", formats=("srt",), chapters=(), language="zh"
+    )
+    assert set(out) == {"srt"} and not (none / "ep.chapters.vtt").exists()
 
 
 def test_transcript_formats_are_left_to_transcripts(tmp_path: Path) -> None:
