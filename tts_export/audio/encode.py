@@ -30,6 +30,7 @@ from tts_export.audio.mp4 import set_track_language
 from tts_export.audio.music import Music
 from tts_export.audio.stitch import iter_programme
 from tts_export.audio.tags import (
+    COVER_FRONT,
     ffmetadata,
     iso639_2,
     tags_from_meta,
@@ -131,6 +132,7 @@ def _encode(job: _Job, gain_db: Callable[[str], float] | None, programme_db: flo
     cmd += ["-map_chapters", "1" if job.spec.muxer != "wav" else "-1"]
     if job.cover is not None:
         cmd += ["-map", "2:v", "-c:v", "copy", "-disposition:v", "attached_pic"]
+        cmd += ["-metadata:s:v", f"comment={COVER_FRONT}"]  # APIC/FLAC picture type 3
     if job.channels == 2:
         # Both channels carry the mono programme at full level. Left to itself, ffmpeg
         # takes the mono input as a centre channel and mixes it in at -3 dB per side,
@@ -304,7 +306,7 @@ def write_audio(
         remove_stale_temporaries(path.parent)  # what killed runs left (up to 1 GB each)
         with temporary_folder(path.parent, "tts-meta") as folder:
             metadata = folder / "meta.txt"
-            tags = tags_from_meta(meta or {})
+            tags = tags_from_meta(meta or {}, language=language)
             # MP3: the comment goes in a COMM frame (write_id3_comment), not TXXX.
             plain = {
                 k: v for k, v in tags.items() if fmt != "mp3" or k not in ("comment", "description")
