@@ -142,10 +142,11 @@ def _paced(profile: CaptionProfile, cues: Sequence[Cue], speech_ms: int) -> Capt
     """The reading-speed limits a join must keep: the profile's, or the speech's own pace.
 
     A voice that speaks faster than the limit cannot be captioned slower than
-    it speaks; a join is then held to the pace of its speech, as heard.
+    it speaks; a join is then held to the pace of its speech, as heard, less
+    the 2 frames a cue gives up when the next one starts as its speech ends.
     """
     text = " ".join(shown_line(x, profile.language) for cue in cues for x in speaker_lines(cue))
-    span = max(speech_ms, 1)
+    span = max(speech_ms - profile.min_gap_ms, 1)
     cps = display_width(text, profile.language) * 1000 / span
     wpm = len(_WORD.findall(text)) * 60_000 / span
     return replace(
