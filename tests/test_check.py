@@ -285,3 +285,13 @@ def test_our_chapters_track_is_checked_as_chapters(tmp_path: Path) -> None:
     )
     report = check_subtitles(bad, audio_ms=69_272, profile="netflix", language="en")
     assert rules(report, "errors") == {"order", "past-audio-end"}
+
+
+def test_no_chaining_asked_where_it_would_pass_seven_seconds(tmp_path: Path) -> None:
+    """Issue 22: the seed's 6.9 s cues 250 ms before the next cannot chain without passing
+    7 s (the cue builder never cuts speech short); check asked for it anyway."""
+    events = [(0, 6871, "第一句话很长很长"), (7121, 9000, "第二句"), (9250, 11000, "第三句")]
+    report = check_subtitles(
+        write(tmp_path / "c.srt", events), audio_ms=None, profile="netflix", language="zh"
+    )
+    assert [w["cue"] for w in report["warnings"] if w["rule"] == "chaining"] == [3]

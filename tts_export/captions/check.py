@@ -10,9 +10,10 @@ Hard rules (errors): cues out of order, overlapping cues, a cue that ends
 before it starts, an empty cue, more lines than the profile allows, a line
 wider than the profile allows, a cue past the end of the audio. Soft rules
 (warnings): duration under 5/6 s or over 7 s, reading speed over the limit,
-gaps under 2 frames or short gaps not chained to 2 frames, Chinese commas or
-full stops at a line end, a Chinese top line longer than the bottom one, a
-cue with no speaker where speakers change. A two-speaker cue (a hyphen per
+gaps under 2 frames or short gaps not chained to 2 frames (unless chaining
+would take the cue past 7 s), Chinese commas or full stops at a line end, a
+Chinese top line longer than the bottom one, a cue with no speaker where
+speakers change. A two-speaker cue (a hyphen per
 speaker line, or one voice span each) hands over to its last speaker. ASS
 keeps centiseconds, so gaps and the shortest duration allow 9 ms there.
 
@@ -247,7 +248,11 @@ def _check_sequence(
                     "gap",
                     f"{gap} ms after cue {before.number}, under {profile.min_gap_ms} ms",
                 )
-            elif gaps and profile.min_gap_ms * 1.5 < gap <= profile.chain_gap_ms:
+            elif (
+                gaps
+                and profile.min_gap_ms * 1.5 < gap <= profile.chain_gap_ms
+                and (before.end_ms + gap - profile.min_gap_ms - before.start_ms <= profile.max_ms)
+            ):  # a cue that closing the gap would take past 7 s keeps its gap
                 report.add(
                     False,
                     cue,
