@@ -240,3 +240,58 @@ def test_built_captions_with_joined_cues_pass_as_written(tmp_path: Path) -> None
         assert report["errors"] == [], path
         found = rules(report, "warnings")
         assert not found & {"min-duration", "speaker-label", "gap", "max-duration"}, (path, found)
+
+
+def test_ass_keeps_a_cue_of_five_sixths_of_a_second_chained(tmp_path: Path) -> None:
+    """Issue 22: a 833 ms cue 83 ms before the next became 820 ms in the ASS we write."""
+    cues = [
+        Cue(1001, 1834, "A", ("Yes.",), True),
+        Cue(1917, 3000, "B", ("Right, then.",), True),
+        Cue(3083, 3916, "A", ("OK.",), True),
+    ]
+    written = write_subtitles(
+        cues, out_dir=tmp_path, stem="s", formats=("ass",), chapters=(), language="en"
+    )
+    report = check_subtitles(written["ass"], audio_ms=None, profile="netflix", language="en")
+    assert report["errors"] == []
+    assert not rules(report, "warnings") & {"min-duration", "gap", "chaining"}, report
+    assert report["stats"]["min_duration_ms"] >= 830
+
+
+def test_our_chapters_track_is_checked_as_chapters(tmp_path: Path) -> None:
+    """Issue 22: `check` exited 1 on the render's own chapters.vtt (the last chapter ends
+    at the programme's length, 1 ms past the decoded audio) and warned of 0 ms gaps."""
+    from tts_export.models import Chapter
+
+    chapters = (Chapter("Opening", 0, 39_515), Chapter("Closing", 39_515, 69_273))
+    written = write_subtitles(
+        [Cue(500, 2000, "A", ("Hi.",), True)],
+        out_dir=tmp_path, stem="ep", formats=("vtt",), chapters=chapters, language="en",
+    )  # fmt: skip
+    track = written["chapters_vtt"]
+    report = check_subtitles(track, audio_ms=69_272, profile="netflix", language=None)
+    assert report["errors"] == [] and report["warnings"] == [], report
+    assert report["cues"] == 2
+    # the same track under another name, headed as a chapters track, is read the same way
+    other = tmp_path / "renamed.vtt"
+    other.write_text(track.read_text("utf-8").replace("WEBVTT\n", "WEBVTT\nKind: chapters\n", 1))
+    assert check_subtitles(other, audio_ms=69_272, profile="netflix", language=None) == report
+    # what still counts for chapters: order, overlap, titles, a start within the audio
+    bad = tmp_path / "bad.chapters.vtt"
+    bad.write_text(
+        "WEBVTT\n\n00:00:05.000 --> 00:00:09.000\nB\n\n00:00:02.000 --> 00:00:06.000\nA\n\n"
+        "00:01:20.000 --> 00:01:30.000\nLate\n",
+        encoding="utf-8",
+    )
+    report = check_subtitles(bad, audio_ms=69_272, profile="netflix", language="en")
+    assert rules(report, "errors") == {"order", "past-audio-end"}
+
+
+def test_no_chaining_asked_where_it_would_pass_seven_seconds(tmp_path: Path) -> None:
+    """Issue 22: the seed's 6.9 s cues 250 ms before the next cannot chain without passing
+    7 s (the cue builder never cuts speech short); check asked for it anyway."""
+    events = [(0, 6871, "第一句话很长很长"), (7121, 9000, "第二句"), (9250, 11000, "第三句")]
+    report = check_subtitles(
+        write(tmp_path / "c.srt", events), audio_ms=None, profile="netflix", language="zh"
+    )
+    assert [w["cue"] for w in report["warnings"] if w["rule"] == "chaining"] == [3]

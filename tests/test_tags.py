@@ -134,7 +134,7 @@ def test_mp3_has_id3_tags_chap_ctoc_and_cover(
     (comm,) = id3.getall("COMM")
     assert comm.text[0] == "第一行\n第二行" and comm.lang == "zho"
     assert not id3.getall("TXXX:comment")  # the comment is in COMM, not duplicated
-    assert str(id3["TLAN"]) == "zh"
+    assert str(id3["TLAN"]) == "zho"  # ISO 639-2, as ID3v2.3 asks
     chaps = id3.getall("CHAP")  # in file order
     assert [(c.start_time, c.end_time, str(c.sub_frames["TIT2"])) for c in chaps] == [
         (c.start_ms, c.end_ms, c.title) for c in timeline.chapters
@@ -244,3 +244,43 @@ def test_bad_file_is_a_project_error(tmp_path: Path) -> None:
     text.write_text("hello")
     with pytest.raises(TtsExportError):
         read_info(text)
+
+
+def _ftyp(path: Path) -> tuple[bytes, set[bytes]]:
+    """The major brand of an MP4 file and its compatible brands, from its first atom."""
+    head = path.read_bytes()[:64]
+    size, kind = struct.unpack(">I4s", head[:8])
+    assert kind == b"ftyp"
+    return head[8:12], {head[i : i + 4] for i in range(16, size, 4)}
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "flac", "ogg", "opus", "m4a", "m4b"])
+def test_every_format_names_the_language_and_a_front_cover(
+    fmt: str, timeline: Timeline, cover: Cover, tmp_path: Path
+) -> None:
+    """Issue 22: no language tag unless the front matter had one (MP3 TLAN then "zh", not
+    ISO 639-2), the cover stored as picture type 0 "Other", and M4B files branded "M4A "."""
+    meta = {k: v for k, v in META.items() if k != "language"}  # detected, not in front matter
+    path = write_audio(
+        timeline, tmp_path / f"ep.{fmt}", fmt=fmt, meta=meta, cover=cover, language="zh",
+        loudness=None,
+    ).path  # fmt: skip
+    if fmt == "mp3":
+        id3: Any = ID3(str(path))
+        assert id3["TLAN"].text == ["zho"]  # ID3v2.3: ISO 639-2
+        assert [apic.type for apic in id3.getall("APIC")] == [3]  # Cover (front)
+    elif fmt == "flac":
+        flac: Any = mutagen.flac.FLAC(str(path))  # type: ignore[no-untyped-call]
+        assert flac.tags["LANGUAGE"] == ["zho"]
+        assert [(p.type, p.data) for p in flac.pictures] == [(3, cover.data)]
+    elif fmt in ("ogg", "opus"):
+        tags = (OggOpus if fmt == "opus" else OggVorbis)(str(path)).tags
+        assert tags["LANGUAGE"] == ["zho"]
+        picture = Picture(base64.b64decode(tags["METADATA_BLOCK_PICTURE"][0]))
+        assert picture.type == 3
+    else:
+        assert _track_languages(path) == ["zho", "zho"]  # the MP4 place for a language
+        major, compatible = _ftyp(path)
+        assert major == (b"M4B " if fmt == "m4b" else b"M4A ")
+        assert {major, b"isom"} <= compatible
+        assert MP4(str(path)).tags["covr"][0].imageformat == mutagen.mp4.MP4Cover.FORMAT_PNG

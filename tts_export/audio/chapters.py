@@ -1,4 +1,8 @@
-"""Chapters file: a timeline's chapters in, a Podcasting 2.0 JSON chapters file out."""
+"""Chapters file: a timeline's chapters in, a Podcasting 2.0 JSON chapters file out.
+
+``writes_chapter_files`` is the one rule for when a render writes its chapters
+files: the JSON here and the WebVTT track (``captions.formats``), both or neither.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,15 @@ from pathlib import Path
 
 from tts_export.common.files import write_json
 from tts_export.models import Chapter
+
+
+def writes_chapter_files(chapters: Sequence[Chapter]) -> bool:
+    """True when a render writes ``<stem>.chapters.json`` and ``<stem>.chapters.vtt``.
+
+    Both are written whenever the programme has a chapter (one section
+    heading is one chapter), so a player gets the same chapters either way.
+    """
+    return any(c.end_ms > c.start_ms for c in chapters)
 
 
 def write_chapters_json(chapters: Sequence[Chapter], path: Path) -> Path:

@@ -29,7 +29,7 @@ from tts_export.audio.loudness import LoudnessReport, measure_stream
 from tts_export.audio.mix import Mixer, check_room, music_gains
 from tts_export.audio.music import Music
 from tts_export.audio.stitch import iter_programme
-from tts_export.audio.tags import tag_encoded, tags_from_meta, write_tag_files
+from tts_export.audio.tags import COVER_FRONT, tag_encoded, tags_from_meta, write_tag_files
 from tts_export.common.files import remove_stale_temporaries, temporary_folder, temporary_name
 from tts_export.common.units import samples_to_ms
 from tts_export.errors import ConfigError, OutputError
@@ -125,6 +125,7 @@ def _encode(job: _Job, gain_db: Callable[[str], float] | None, programme_db: flo
     cmd += ["-map_chapters", "1" if job.spec.muxer != "wav" else "-1"]
     if job.cover is not None:
         cmd += ["-map", "2:v", "-c:v", "copy", "-disposition:v", "attached_pic"]
+        cmd += ["-metadata:s:v", f"comment={COVER_FRONT}"]  # APIC/FLAC picture type 3
     if job.channels == 2:
         # Both channels carry the mono programme at full level. Left to itself, ffmpeg
         # takes the mono input as a centre channel and mixes it in at -3 dB per side,
@@ -277,7 +278,7 @@ def write_audio(
     bitrate = check_bitrate(fmt, bitrate, channels=channels, sample_rate=rate)
     chosen = bitrate or (spec.mono if channels == 1 else spec.stereo)
     plan, music, music_db = _plan(timeline, spec, channels, loudness, music)
-    tags = tags_from_meta(meta or {})
+    tags = tags_from_meta(meta or {}, language=language)
     with _replacing(path) as tmp, temporary_folder(path.parent, "tts-meta") as folder:
         metadata, picture = write_tag_files(folder, timeline.chapters, spec, fmt, tags, cover)
         ceiling = spec.ceiling if loudness is not None else None

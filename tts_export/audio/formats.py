@@ -116,7 +116,10 @@ FORMATS: Mapping[str, AudioFormat] = {
         kbps=_between(8, 320),
     ),
     "m4a": AudioFormat(*_AAC, **_AAC_OPTIONS),
-    "m4b": AudioFormat(*_AAC, **_AAC_OPTIONS),
+    # ffmpeg brands every ipod file "M4A "; an audiobook says "M4B " (players list it as one)
+    "m4b": AudioFormat(
+        *_AAC, **{**_AAC_OPTIONS, "options": ("-aac_coder", "fast", "-brand", "M4B ")}
+    ),
     "ogg": AudioFormat(
         "ogg",
         "libvorbis",

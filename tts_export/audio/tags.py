@@ -29,6 +29,10 @@ from tts_export.common.lang import primary_subtag
 from tts_export.errors import OutputError
 from tts_export.models import Chapter
 
+# A cover stream's comment names its picture type in ffmpeg's ID3 and FLAC muxers
+# (their list of ID3v2 APIC types); without it the cover is stored as type 0, "Other".
+COVER_FRONT = "Cover (front)"
+
 # Front-matter keys (first one present wins) → ffmpeg's generic tag names,
 # which each muxer maps to its own frames/atoms/comments.
 TAG_SOURCES: Mapping[str, tuple[str, ...]] = {
@@ -54,27 +58,32 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def tags_from_meta(meta: Mapping[str, Any]) -> dict[str, str]:
+def tags_from_meta(meta: Mapping[str, Any], *, language: str | None = None) -> dict[str, str]:
     """Map a transcript's front matter to generic tag names.
 
     Lists (``tags: [a, b]``) are joined with ", "; empty values are left out;
-    a ``date`` keeps only its ISO date part.
+    a ``date`` keeps only its ISO date part; the language is an ISO 639-2
+    code (``zho``, ``eng``), as ID3's ``TLAN`` asks, in every format.
 
     Args:
         meta: the transcript's front matter.
+        language: the transcript's language (front matter or detected), used
+            when the front matter names none.
 
     Returns:
         Tag name → value, in the order of ``TAG_SOURCES``.
     """
     tags: dict[str, str] = {}
     for tag, keys in TAG_SOURCES.items():
-        for key in keys:
-            value = _text(meta.get(key))
-            if value:
-                tags[tag] = (
-                    value[:10] if tag == "date" and re.match(r"\d{4}-\d\d-\d\d", value) else value
-                )
-                break
+        found = [value for value in (_text(meta.get(key)) for key in keys) if value]
+        if tag == "language":
+            code = iso639_2(found[0] if found else language or "")
+            found = [code] if code != "und" else []
+        if found:
+            value = found[0]
+            tags[tag] = (
+                value[:10] if tag == "date" and re.match(r"\d{4}-\d\d-\d\d", value) else value
+            )
     return tags
 
 
@@ -126,7 +135,7 @@ def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Cover | 
     picture_data = ""
     if cover is not None:
         picture = Picture()  # type: ignore[no-untyped-call]
-        picture.type = 3  # front cover
+        picture.type = 3  # COVER_FRONT
         picture.mime = cover.mime
         picture.data = cover.data
         picture_data = base64.b64encode(picture.write()).decode("ascii")  # type: ignore[no-untyped-call]
@@ -146,7 +155,7 @@ def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Cover | 
         raise OutputError(str(path), f"cannot write chapters or cover art: {exc}") from None
 
 
-# ISO 639-1 → ISO 639-2/T (the form ID3 COMM frames and MP4 ``mdhd`` atoms take).
+# ISO 639-1 → ISO 639-2/T (the form ID3 COMM and TLAN frames and MP4 ``mdhd`` atoms take).
 _ISO639_2 = {
     "ar": "ara",
     "de": "deu",

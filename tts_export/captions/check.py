@@ -10,11 +10,18 @@ Hard rules (errors): cues out of order, overlapping cues, a cue that ends
 before it starts, an empty cue, more lines than the profile allows, a line
 wider than the profile allows, a cue past the end of the audio. Soft rules
 (warnings): duration under 5/6 s or over 7 s, reading speed over the limit,
-gaps under 2 frames or short gaps not chained to 2 frames, Chinese commas or
-full stops at a line end, a Chinese top line longer than the bottom one, a
-cue with no speaker where speakers change. A two-speaker cue (a hyphen per
+gaps under 2 frames or short gaps not chained to 2 frames (unless chaining
+would take the cue past 7 s), Chinese commas or full stops at a line end, a
+Chinese top line longer than the bottom one, a cue with no speaker where
+speakers change. A two-speaker cue (a hyphen per
 speaker line, or one voice span each) hands over to its last speaker. ASS
 keeps centiseconds, so gaps and the shortest duration allow 9 ms there.
+
+A WebVTT chapters track (``<stem>.chapters.vtt``, or a ``Kind: chapters``
+header) holds titles, not captions: its chapters must be in order, not
+overlap, have a title and start within the audio; the last may end up to 2
+frames after the audio (the programme's length in whole ms against the
+decoded samples). No caption rule applies to it.
 """
 
 from __future__ import annotations
@@ -208,16 +215,16 @@ def _check_timing(
 
 
 def _check_sequence(
-    cues: list[_Cue], profile: CaptionProfile, report: _Report, slack: int = 0
+    cues: list[_Cue], profile: CaptionProfile, report: _Report, slack: int = 0, *, gaps: bool = True
 ) -> list[int]:
     """Order, overlaps, gaps and chaining between neighbours; returns the gaps seen.
 
     ``slack``: the file format's time rounding (ASS keeps centiseconds, so a
-    83 ms gap may read as 80 ms).
+    83 ms gap may read as 80 ms). ``gaps``: False for chapters, which touch.
     """
-    gaps: list[int] = []
+    seen: list[int] = []
     if not cues:
-        return gaps
+        return seen
     latest = cues[0]  # the cue that ends last so far: any later start before it overlaps
     for before, cue in itertools.pairwise(cues):
         if cue.start_ms < before.start_ms:
@@ -233,15 +240,19 @@ def _check_sequence(
             )
         else:
             gap = cue.start_ms - before.end_ms
-            gaps.append(gap)
-            if gap + slack < profile.min_gap_ms:
+            seen.append(gap)
+            if gaps and gap + slack < profile.min_gap_ms:
                 report.add(
                     False,
                     cue,
                     "gap",
                     f"{gap} ms after cue {before.number}, under {profile.min_gap_ms} ms",
                 )
-            elif profile.min_gap_ms * 1.5 < gap <= profile.chain_gap_ms:
+            elif (
+                gaps
+                and profile.min_gap_ms * 1.5 < gap <= profile.chain_gap_ms
+                and (before.end_ms + gap - profile.min_gap_ms - before.start_ms <= profile.max_ms)
+            ):  # a cue that closing the gap would take past 7 s keeps its gap
                 report.add(
                     False,
                     cue,
@@ -251,7 +262,7 @@ def _check_sequence(
                 )
         if cue.end_ms > latest.end_ms:
             latest = cue
-    return gaps
+    return seen
 
 
 def _check_speakers(cues: list[_Cue], report: _Report) -> None:
@@ -279,13 +290,46 @@ def _check_speakers(cues: list[_Cue], report: _Report) -> None:
             )
 
 
+def is_chapters_track(path: Path) -> bool:
+    """True for a WebVTT chapters track: named ``*.chapters.vtt`` or headed ``Kind: chapters``."""
+    if path.suffix.lower() != ".vtt":
+        return False
+    if path.name.lower().endswith(".chapters.vtt"):
+        return True
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.read(4096).replace("\r\n", "\n").split("\n\n", 1)[0]
+    return re.search(r"^Kind:\s*chapters\s*$", header, re.IGNORECASE | re.MULTILINE) is not None
+
+
+def _check_chapter(
+    cue: _Cue, audio_ms: int | None, profile: CaptionProfile, report: _Report
+) -> None:
+    """A chapter: a title on one line, a length, a start within the audio."""
+    title = [line for line in cue.lines if line]
+    if not title:
+        report.add(True, cue, "empty", "the chapter has no title")
+    elif len(title) > 1:
+        report.add(False, cue, "lines", f"a title on {len(title)} lines; players show one")
+    if cue.end_ms <= cue.start_ms:
+        report.add(True, cue, "duration", f"ends at {_fmt(cue.end_ms)}, not after its start")
+    if audio_ms is not None and cue.end_ms > audio_ms + profile.min_gap_ms:
+        hard = cue.start_ms >= audio_ms  # a chapter no one can reach
+        report.add(
+            hard,
+            cue,
+            "past-audio-end",
+            f"ends at {_fmt(cue.end_ms)}, after the audio ({_fmt(audio_ms)})",
+        )
+
+
 def check_subtitles(
     path: Path, *, audio_ms: int | None, profile: str, language: str | None
 ) -> dict[str, Any]:
     """Check a subtitle file against a caption profile.
 
     Args:
-        path: an SRT, WebVTT or ASS file.
+        path: an SRT, WebVTT or ASS file, or a WebVTT chapters track (see
+            ``is_chapters_track``: only the chapter rules apply to it).
         audio_ms: the audio's decoded length; cues must end within it (None: not checked).
         profile: "netflix", "bbc" or "podcast".
         language: "zh" or "en"; None detects it from the text.
@@ -303,8 +347,12 @@ def check_subtitles(
     limits = get_profile(profile, language=lang)
     report = _Report()
     cps_seen: list[float] = []
+    chapters = is_chapters_track(Path(path))
     slack = 9 if Path(path).suffix.lower() in (".ass", ".ssa") else 0
     for cue in cues:
+        if chapters:
+            _check_chapter(cue, audio_ms, limits, report)
+            continue
         _check_text(cue, lang, limits, report)
         cps = _check_timing(cue, limits, report, slack)
         if cps is not None:
@@ -316,8 +364,9 @@ def check_subtitles(
                 "past-audio-end",
                 f"ends at {_fmt(cue.end_ms)}, after the audio ({_fmt(audio_ms)})",
             )
-    gaps = _check_sequence(cues, limits, report, slack)
-    _check_speakers(cues, report)
+    gaps = _check_sequence(cues, limits, report, slack, gaps=not chapters)
+    if not chapters:
+        _check_speakers(cues, report)
     order = {"errors": report.errors, "warnings": report.warnings}
     for items in order.values():
         items.sort(key=lambda item: (item["cue"], item["rule"]))

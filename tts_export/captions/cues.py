@@ -93,16 +93,19 @@ def _measure(
     units: Sequence[_Unit], profile: CaptionProfile, duration_ms: int
 ) -> tuple[list[int], set[int]]:
     """After retiming: the units holding a speech cue too short to show, in order, and
-    the units holding a cue over several sentences that reads too fast."""
+    the units holding a cue over several sentences that reads too fast (faster than
+    the limit and than its own speech)."""
     owners = [n for n, unit in enumerate(units) for _ in unit.planned]
-    timed = retime([cue for unit in units for cue, _ in unit.planned], profile, duration_ms)
+    planned = [cue for unit in units for cue, _ in unit.planned]
+    timed = retime(planned, profile, duration_ms)
     short: dict[int, None] = {}
     fast: set[int] = set()
-    for owner, cue in zip(owners, timed, strict=True):
+    for owner, cue, heard in zip(owners, timed, planned, strict=True):
         span = cue.end_ms - cue.start_ms
         if cue.kind == "speech" and span < profile.min_ms:
             short[owner] = None
-        if isinstance(cue, JoinedCue) and reads_too_fast(cue, span, profile):
+        speech = heard.end_ms - heard.start_ms
+        if isinstance(cue, JoinedCue) and reads_too_fast(cue, span, profile, speech_ms=speech):
             fast.add(owner)
     return list(short), fast
 

@@ -6,9 +6,10 @@ registry is the model): config validation reads ``names()``, and
 files the user asked for by looking each name up here. Subtitle formats are
 built from the sorted cues alone; transcript formats also read the parsed
 transcript and the timeline. A WebVTT chapters track (``CHAPTERS_VTT``) is
-written with the subtitles whenever there is more than one chapter; it is
-not a format the user picks. Files are written atomically (a temporary name
-in the same folder, then a rename), so a crash never leaves half a file.
+written with the subtitles whenever there is a chapter (the JSON chapters
+follow the same rule); it is not a format the user picks. Files are written
+atomically (a temporary name in the same folder, then a rename), so a crash
+never leaves half a file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from tts_export.audio.chapters import writes_chapter_files
 from tts_export.captions.subtitles import (
     DEFAULT_VTT_LABELS,
     ass_text,
@@ -143,7 +145,7 @@ _BY_NAME: dict[str, CaptionFormat] = {f.name: f for f in _FORMATS}
 CHAPTERS_VTT = SubtitleFormat(
     "chapters", ".chapters.vtt", "chapters_vtt", lambda s: chapters_vtt_text(s.chapters, s.language)
 )
-"""The WebVTT chapters track, written with the subtitles when there is more than one chapter."""
+"""The WebVTT chapters track, written with the subtitles whenever there is a chapter."""
 
 
 def names() -> tuple[str, ...]:
@@ -201,7 +203,8 @@ def write_subtitles(
             written here, in registry order; transcript formats are left to
             ``write_transcripts``.
         chapters: the programme's chapters; ``<stem>.chapters.vtt`` is written
-            when there is more than one.
+            when there is any (as ``<stem>.chapters.json`` is: see
+            ``audio.chapters.writes_chapter_files``).
         language: "zh" or "en" (BCP-47 primary subtag): label style, fonts and
             the VTT ``Language`` note.
         vtt_labels: how the WebVTT file names speakers: "voice" (``<v Name>``
@@ -231,7 +234,7 @@ def write_subtitles(
             if not written:
                 _check_times(source.cues, path)
             written[fmt.kind] = write_text_atomic(path, fmt.build(source))
-    if len(chapters) > 1:
+    if writes_chapter_files(chapters):
         path = out_dir / f"{stem}{CHAPTERS_VTT.suffix}"
         written[CHAPTERS_VTT.kind] = write_text_atomic(path, CHAPTERS_VTT.build(source))
     return written

@@ -6,8 +6,10 @@ cue of the same speaker on one line or as a second line, or, across a change
 of speaker, as a two-speaker cue with one line per speaker, each led by a
 hyphen (Netflix, BBC). A join is made only when the result keeps every other
 rule: line width (speaker labels and hyphens counted), lines per cue, the
-longest cue (7 s) and reading speed. After each round of joins the cues are
-retimed, so the 2-frame gaps and chaining still hold.
+longest cue (7 s) and reading speed (or, where the voice speaks faster than
+the limit, the pace of the speech itself: no caption can be slower). After
+each round of joins the cues are retimed, so the 2-frame gaps and chaining
+still hold.
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ def _plan(
             speech = max(items[first].cue.end_ms, items[first + 1].cue.end_ms)
             following = timed[first + 2].start_ms if first + 2 < len(timed) else None
             span = shown_end(start, speech, following, profile, duration_ms) - start
-            found = _join(items[first], items[first + 1].cue, span, profile)
+            limits = _paced(profile, (items[first].cue, items[first + 1].cue), speech - start)
+            found = _join(items[first], items[first + 1].cue, span, limits)
             if found is not None and (best is None or found[0] < best[0]):
                 best = (found[0], first, found[1])
         if best is not None:
@@ -132,6 +135,24 @@ def _join(
         voices=tuple(line.speaker for line in lines),
         labels=tuple(line.label for line in lines),
         utterance_ids=tuple(dict.fromkeys((*_ids(cue), *_ids(after)))),
+    )
+
+
+def _paced(profile: CaptionProfile, cues: Sequence[Cue], speech_ms: int) -> CaptionProfile:
+    """The reading-speed limits a join must keep: the profile's, or the speech's own pace.
+
+    A voice that speaks faster than the limit cannot be captioned slower than
+    it speaks; a join is then held to the pace of its speech, as heard, less
+    the 2 frames a cue gives up when the next one starts as its speech ends.
+    """
+    text = " ".join(shown_line(x, profile.language) for cue in cues for x in speaker_lines(cue))
+    span = max(speech_ms - profile.min_gap_ms, 1)
+    cps = display_width(text, profile.language) * 1000 / span
+    wpm = len(_WORD.findall(text)) * 60_000 / span
+    return replace(
+        profile,
+        max_cps=max(profile.max_cps, cps),
+        max_wpm=None if profile.max_wpm is None else max(profile.max_wpm, wpm),
     )
 
 
@@ -180,14 +201,20 @@ def _rank(
     return (int(dialogue), len(lines), int(top_longer))
 
 
-def reads_too_fast(cue: Cue, span_ms: int, profile: CaptionProfile) -> bool:
+def reads_too_fast(
+    cue: Cue, span_ms: int, profile: CaptionProfile, *, speech_ms: int | None = None
+) -> bool:
     """True when the cue's visible text (labels, hyphens) over ``span_ms`` beats the reading speed.
 
     Args:
         cue: a plain or joined cue; its first line's label as ``cue.label`` says.
         span_ms: how long the cue is shown.
         profile: characters per second (and words per minute) limits.
+        speech_ms: how long its speech lasts; given, a voice faster than the
+            limits sets them (see ``_paced``).
     """
+    if speech_ms is not None:
+        profile = _paced(profile, (cue,), speech_ms)
     return _too_fast(
         [shown_line(x, profile.language) for x in speaker_lines(cue)], span_ms, profile
     )

@@ -229,8 +229,11 @@ def centisecond_times(cues: Sequence[Cue]) -> list[tuple[int, int]]:
     Plain rounding turns a 2-frame gap (83 ms) into 80 ms. Here starts and
     ends round up (at most 9 ms late, so durations hold), except that an end
     rounds down as far as needed to keep the gap to the next cue at least what
-    it was; the last cue rounds down, so it still ends within the audio.
-    ``cues`` must be sorted.
+    it was; the last cue's end rounds down, so it still ends within the audio
+    (its start then rounds down where it must to keep 830 ms). A cue of 5/6 s
+    or more keeps 830 ms (the shortest duration on this grid)
+    and a gap of 2 frames or more then loses its rounding instead: 910 ms
+    from start to start hold 830 + 80, not 830 + 90. ``cues`` must be sorted.
     """
     out: list[tuple[int, int]] = []
     for i, cue in enumerate(cues):
@@ -240,10 +243,20 @@ def centisecond_times(cues: Sequence[Cue]) -> list[tuple[int, int]]:
             gap = cues[i + 1].start_ms - cue.end_ms
             if gap >= 0:
                 end = min(end, _ceil10(cues[i + 1].start_ms) - _ceil10(gap))
+            if gap >= _CHAINED_CS and cue.end_ms - cue.start_ms >= _SHORTEST_CS:
+                end = max(end, start + _SHORTEST_CS)  # the gap still keeps 80 ms
         else:
             end = cue.end_ms // 10 * 10
+            earlier = cue.start_ms // 10 * 10  # up to 9 ms early: it cannot end later
+            room = not out or earlier - out[-1][1] >= (cue.start_ms - cues[i - 1].end_ms) // 10 * 10
+            if cue.end_ms - cue.start_ms >= _SHORTEST_CS > end - start and room:
+                start = earlier
         out.append((start, max(end, start + 10)))
     return out
+
+
+_SHORTEST_CS = 830  # 5/6 s (833 ms) on the 10 ms grid: what check accepts in ASS
+_CHAINED_CS = 80  # 2 frames (83 ms) on the 10 ms grid
 
 
 def _ceil10(ms: int) -> int:

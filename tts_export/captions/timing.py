@@ -149,10 +149,11 @@ def shown_end(
     """
     speech_end = max(speech_end, start + 1)
     ceiling = following - profile.min_gap_ms if following is not None else duration_ms
-    end = speech_end
+    longest = max(speech_end, start + profile.max_ms)  # speech is never cut short
+    end = max(speech_end, min(start + profile.min_ms, ceiling))
     if following is not None and ceiling - end <= profile.chain_gap_ms - profile.min_gap_ms:
-        end = ceiling  # chain: close a short gap to exactly 2 frames
-    if end - start < profile.min_ms:
-        end = max(end, min(start + profile.min_ms, ceiling))
-    end = min(end, max(speech_end, start + profile.max_ms), ceiling, duration_ms)
+        end = ceiling  # chain: close a short gap (after any stretch) to exactly 2 frames
+        if end > longest:  # that would pass 7 s: leave a gap too long to chain instead
+            end = max(following - profile.chain_gap_ms - 1, start + profile.min_ms, speech_end)
+    end = min(end, longest, ceiling, duration_ms)
     return max(end, start + 1)

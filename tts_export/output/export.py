@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tts_export.audio.chapters import write_chapters_json
+from tts_export.audio.chapters import write_chapters_json, writes_chapter_files
 from tts_export.audio.cover import Cover
 from tts_export.audio.encode import write_audio
 from tts_export.audio.music import Music
@@ -104,7 +104,7 @@ def _write_audio_group(
         music=music,
     )
     files = {"audio": Path(audio.path)}
-    if timeline.chapters:
+    if writes_chapter_files(timeline.chapters):
         files["chapters_json"] = write_chapters_json(
             timeline.chapters, stage.path(f"{stem}.chapters.json")
         )
