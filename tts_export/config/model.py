@@ -75,7 +75,8 @@ class RenderConfig:
         {"section": 2000}, flags=("--pause",), metavar="NAME=MS", kind="repeat",
         parse=parse_ms_pairs, combine=c.pauses_update))  # fmt: skip
     captions: str = field(default="netflix", metadata=setting(
-        c.choice(c.profiles), "Caption rules: netflix, bbc or podcast", "bbc",
+        c.choice(c.profiles), "Caption rules: netflix, bbc or podcast (for Chinese all three "
+        "are Netflix's zh-Hans rules: the BBC's guide has none)", "bbc",
         metavar="PROFILE"))  # fmt: skip
     max_chars: int | None = field(default=None, metadata=setting(
         c.optional_whole(4, 200), "Override the profile's characters per line", 30,
