@@ -51,7 +51,7 @@ class RenderConfig:
         metavar="N", cli=int, means="the engine's own"))  # fmt: skip
     voices: Mapping[str, str] = field(default_factory=dict, metadata=setting(
         c.voices, "Cast a speaker; repeat for more speakers. Overrides front matter `voices:`",
-        {"Host": "en-female-1"}, flags=("--voice",), metavar="SPEAKER=PROFILE", kind="repeat",
+        {"Host": "en-f-bright"}, flags=("--voice",), metavar="SPEAKER=PROFILE", kind="repeat",
         parse=parse_pairs("SPEAKER=PROFILE", "主持人=zh-f-bright"), combine=c.voices_update,
         unset="automatic casting", commands=_BOTH))  # fmt: skip
     voice_dirs: tuple[Path, ...] = field(default=(), metadata=setting(
