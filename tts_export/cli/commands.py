@@ -130,8 +130,8 @@ def voices(
     found: list[Any] = []
     dirs = tuple(voices_dir or ())
     guarded(lambda: found.extend(api.voices(engine, lang, voice_dirs=dirs, refresh=refresh)))
-    if engine == "kokoro":
-        say("note:", "yellow", KOKORO_NOTE)
+    if engine == "kokoro" or any("kokoro" in v.realizations for v in found):
+        say("note:", "yellow", KOKORO_NOTE)  # the personas' kokoro= voices are these too
     if not found:
         _none_found(engine, lang, dirs, as_json)
     if as_json:
