@@ -25,6 +25,11 @@ from tts_export.synth.housekeeping import CacheUsage
 
 TranscriptInput = str | os.PathLike[str]
 _UNSAFE_STEM = re.compile(r"[/\\\x00-\x1f]")
+_STEM_HINT = 'give a plain file name without extension, e.g. name="episode-1"'
+_SOURCE_HINT = 'pass the file\'s path (str or pathlib.Path), or its text with name="STEM"'
+_CONFIG_HINT = "build one with tts_export.load_config() or RenderConfig(...), or leave it out"
+_BATCH_HINT = "leave name out: each transcript's outputs are named after its file"
+_CACHE_HINT = "name the clip cache's folder (cache_dir in tts-export.toml), not a file in it"
 
 
 def _source(transcript: TranscriptInput, name: str | None) -> pipeline.Source:
@@ -41,7 +46,10 @@ def _source(transcript: TranscriptInput, name: str | None) -> pipeline.Source:
         or name.startswith(".")
     ):
         raise ConfigError(
-            "name", name, "must be a file stem: no slashes, no leading dot, not empty"
+            "name",
+            name,
+            "must be a file stem: no slashes, no leading dot, not empty",
+            hint=_STEM_HINT,
         )
     if isinstance(transcript, str) and (name is not None or "\n" in transcript):
         if name is None:
@@ -53,7 +61,9 @@ def _source(transcript: TranscriptInput, name: str | None) -> pipeline.Source:
             )
         return pipeline.Source(stem=name, text=transcript)
     if not isinstance(transcript, str | os.PathLike):
-        raise ConfigError("transcript", transcript, "must be a path or a string of Markdown")
+        raise ConfigError(
+            "transcript", transcript, "must be a path or a string of Markdown", hint=_SOURCE_HINT
+        )
     path = Path(transcript)
     if path.is_dir():
         raise ConfigError(
@@ -73,7 +83,7 @@ def _base(config: RenderConfig | None, options: Mapping[str, Any]) -> RenderConf
     """
     base = RenderConfig() if config is None else config
     if not isinstance(base, RenderConfig):
-        raise ConfigError("config", base, "must be a RenderConfig")
+        raise ConfigError("config", base, "must be a RenderConfig", hint=_CONFIG_HINT)
     layer(base, options)  # checks names, types and ranges before any work
     return base
 
@@ -138,7 +148,7 @@ def render(
     base = _base(config, options)
     if isinstance(transcript, list | tuple):
         if name is not None:
-            raise ConfigError("name", name, "names one output: not for a batch")
+            raise ConfigError("name", name, "names one output: not for a batch", hint=_BATCH_HINT)
         entries = batch.discover(list(transcript), recursive=recursive)
         return batch.render_batch(entries, base, options, listener)
     source = _source(transcript, name)
@@ -247,7 +257,12 @@ def qa(
     from tts_export.qa import load_recognizer, run_qa
 
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
-        raise ConfigError("threads", threads, "must be a whole number, 0 or more")
+        raise ConfigError(
+            "threads",
+            threads,
+            "must be a whole number, 0 or more",
+            hint="e.g. threads=2; 0: all cores",
+        )
     found = Manifest.locate(render)  # a missing render fails before the model loads
     recognizer = load_recognizer(asr_model_path(asr_model), threads=threads)
     return run_qa(found, recognizer, on_utterance=on_utterance)
@@ -296,7 +311,9 @@ def repair(
     from tts_export.qa import load_recognizer
 
     if not isinstance(max_cer, int | float) or not 0 <= max_cer <= 1:
-        raise ConfigError("max_cer", max_cer, "must be a rate between 0 and 1")
+        raise ConfigError(
+            "max_cer", max_cer, "must be a rate between 0 and 1", hint="e.g. max_cer=0.05 for 5 %"
+        )
     stem = repairing.render_stem(render)
     options = {**repairing.settings_of(stem), **options}  # type: ignore[typeddict-item]
     base = _base(config, options)
@@ -385,7 +402,7 @@ def cache(
     default = RenderConfig().cache_dir
     root = default if cache_dir is None else RenderConfig(cache_dir=cache_dir).cache_dir  # type: ignore[arg-type]  # checked there
     if root.exists() and not root.is_dir():
-        raise ConfigError("cache_dir", str(root), "is not a folder")
+        raise ConfigError("cache_dir", str(root), "is not a folder", hint=_CACHE_HINT)
     age = _amount("older_than", older_than, parse_age)
     size = _amount("max_size", max_size, parse_size)
     if age is None and size is None:
@@ -405,4 +422,9 @@ def _amount(name: str, value: str | int | None, parse: Callable[[str], int]) -> 
         return value
     if isinstance(value, str):
         return parse(value)
-    raise ConfigError(name, value, "must be a whole number of 0 or more, or text such as 30d/1G")
+    raise ConfigError(
+        name,
+        value,
+        "must be a whole number of 0 or more, or text such as 30d/1G",
+        hint="e.g. 30d, 12h, 500M or 2G",
+    )

@@ -274,7 +274,11 @@ class Pauses:
             value = getattr(self, f.name)
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60_000:
                 raise ConfigError(
-                    f"pauses.{f.name}", value, "must be a whole number from 0 to 60000 ms"
+                    f"pauses.{f.name}",
+                    value,
+                    "must be a whole number from 0 to 60000 ms",
+                    hint=f"e.g. --pause {f.name}=800, or {f.name} = 800 under [pauses] in "
+                    "tts-export.toml",
                 )
 
 

@@ -74,7 +74,12 @@ def resolve_inside(
             hint=f"{setting} paths are taken relative to the transcript's folder",
         ) from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
-        raise ConfigError(setting, value, f"cannot open the file: {exc}") from None
+        raise ConfigError(
+            setting,
+            value,
+            f"cannot open the file: {exc}",
+            hint="check that the path names a readable file (not a symlink loop)",
+        ) from None
     if not allow_outside and not path.is_relative_to(base):
         raise ConfigError(
             setting,
@@ -135,7 +140,12 @@ def load_cover(
             raise ConfigError("cover", value, _too_big(info.st_size, max_bytes), hint=_SMALLER)
         data = _read_at_most(fd, max_bytes + 1)  # the file may have grown since fstat
     except OSError as exc:
-        raise ConfigError("cover", value, f"cannot read {path}: {exc.strerror}") from None
+        raise ConfigError(
+            "cover",
+            value,
+            f"cannot read {path}: {exc.strerror}",
+            hint="make the image readable by you (check its permissions), or name another",
+        ) from None
     finally:
         os.close(fd)
     if len(data) > max_bytes:

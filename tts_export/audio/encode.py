@@ -81,11 +81,21 @@ def _check_args(
 ) -> AudioFormat:
     spec = get_format(fmt)
     if channels not in (1, 2):
-        raise ConfigError("channels", channels, "must be 1 or 2")
+        raise ConfigError("channels", channels, "must be 1 or 2", hint="pass --stereo for 2")
     if sample_rate is not None and not 8000 <= sample_rate <= 192000:
-        raise ConfigError("sample_rate", sample_rate, "must be from 8000 to 192000 Hz")
+        raise ConfigError(
+            "sample_rate",
+            sample_rate,
+            "must be from 8000 to 192000 Hz",
+            hint="e.g. --sample-rate 24000, or leave it out for the engine's rate",
+        )
     if loudness is not None and not -40.0 <= loudness <= -5.0:
-        raise ConfigError("loudness", loudness, "must be from -40 to -5 LUFS, or off")
+        raise ConfigError(
+            "loudness",
+            loudness,
+            "must be from -40 to -5 LUFS, or off",
+            hint="e.g. --loudness -16 (podcasts), -23 (broadcast) or --loudness off",
+        )
     if timeline.duration_ms <= 0 or timeline.sample_rate <= 0:
         raise OutputError(
             "<timeline>",

@@ -87,5 +87,9 @@ def set_track_language(path: Path, code: str) -> int:
                 handle.seek(body + (4 + 8 + 8 + 4 + 8 if version == 1 else 4 + 4 + 4 + 4 + 4))
                 handle.write(packed)
     except (OSError, ValueError, struct.error, IndexError) as exc:
-        raise OutputError(str(path), f"cannot set the MP4 track language: {exc}") from None
+        raise OutputError(
+            str(path),
+            f"cannot set the MP4 track language: {exc}",
+            hint="render again; if it recurs, try --format mp3 and report the file",
+        ) from None
     return len(bodies)

@@ -37,6 +37,10 @@ CHECK_RATE = 48000  # rate at which music is decoded to be checked and measured
 
 _LIMITS = {"intro": MAX_JINGLE_MS, "outro": MAX_JINGLE_MS, "bed": MAX_BED_MS}
 _HINT = "use an audio file ffmpeg reads (MP3, OGG, FLAC, WAV, M4A)"
+_RANGE_HINT = (
+    "set it with --bed-level, --duck, --bed-fade-in-ms, --bed-fade-out-ms, --intro-gap-ms or "
+    "--outro-gap-ms (see `tts-export render --help` for each range), or leave it out"
+)
 _TITLES = {"zh": ("片头", "片尾", "正文"), "en": ("Intro", "Outro", "Programme")}
 
 
@@ -109,11 +113,13 @@ class Music:
         for name, (low, high) in ranges.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ConfigError(name, value, f"must be a number from {low} to {high}")
+                raise ConfigError(
+                    name, value, f"must be a number from {low} to {high}", hint=_RANGE_HINT
+                )
             if name.endswith("_ms") and not isinstance(value, int):
-                raise ConfigError(name, value, "must be a whole number of ms")
+                raise ConfigError(name, value, "must be a whole number of ms", hint=_RANGE_HINT)
             if not low <= value <= high:
-                raise ConfigError(name, value, f"must be from {low} to {high}")
+                raise ConfigError(name, value, f"must be from {low} to {high}", hint=_RANGE_HINT)
 
     @property
     def empty(self) -> bool:
@@ -179,7 +185,9 @@ def load_music(
             ffmpeg, or silent.
     """
     if role not in _LIMITS:
-        raise ConfigError("role", role, f"must be one of {', '.join(_LIMITS)}")
+        raise ConfigError(
+            "role", role, f"must be one of {', '.join(_LIMITS)}", hint=f"use {' or '.join(_LIMITS)}"
+        )
     limit_ms = _LIMITS[role] if max_ms is None else max_ms
     if not isinstance(value, str | Path) or not str(value).strip():
         raise ConfigError(
@@ -189,7 +197,12 @@ def load_music(
     try:
         info = os.stat(path)
     except OSError as exc:
-        raise ConfigError(role, value, f"cannot open {path}: {exc.strerror or exc}") from None
+        raise ConfigError(
+            role,
+            value,
+            f"cannot open {path}: {exc.strerror or exc}",
+            hint=f"check the {role} file's path and permissions (relative to the transcript)",
+        ) from None
     if not stat.S_ISREG(info.st_mode):
         raise ConfigError(
             role, value, f"{path} is not a regular file (a folder, device or FIFO)", hint=_HINT
@@ -205,7 +218,12 @@ def load_music(
     try:
         digest = _sha256(path)
     except OSError as exc:
-        raise ConfigError(role, value, f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ConfigError(
+            role,
+            value,
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint=f"make the {role} file readable by you (check its permissions)",
+        ) from None
     counted = _Counted(path, CHECK_RATE, limit_ms, role, value)
     try:
         report = measure_stream(counted, CHECK_RATE)

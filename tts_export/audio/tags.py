@@ -152,7 +152,11 @@ def write_vorbis_extras(path: Path, chapters: Sequence[Chapter], cover: Cover | 
             audio.tags["METADATA_BLOCK_PICTURE"] = [picture_data]
         audio.save()
     except (MutagenError, OSError) as exc:
-        raise OutputError(str(path), f"cannot write chapters or cover art: {exc}") from None
+        raise OutputError(
+            str(path),
+            f"cannot write chapters or cover art: {exc}",
+            hint="check that the output folder is writable and has room, then render again",
+        ) from None
 
 
 # ISO 639-1 → ISO 639-2/T (the form ID3 COMM and TLAN frames and MP4 ``mdhd`` atoms take).
@@ -220,14 +224,22 @@ def write_id3_comment(path: Path, tags: Mapping[str, str]) -> None:
         with open(path, "rb") as source:
             header = source.read(10)
             if header[:4] != b"ID3\x03" or header[5] & 0xC0:  # v2.3, no unsync/extended header
-                raise OutputError(str(path), "no plain ID3v2.3 tag to add the comment to")
+                raise OutputError(
+                    str(path),
+                    "no plain ID3v2.3 tag to add the comment to",
+                    hint="render again: the file was changed after it was tagged",
+                )
             size = sum(b << shift for b, shift in zip(header[6:10], (21, 14, 7, 0), strict=True))
             with open(tmp, "wb") as target:
                 target.write(header[:6] + _syncsafe(size + len(frame)) + frame)
                 shutil.copyfileobj(source, target, 1 << 20)
         os.replace(tmp, path)
     except OSError as exc:
-        raise OutputError(str(path), f"cannot write the ID3 comment: {exc.strerror}") from None
+        raise OutputError(
+            str(path),
+            f"cannot write the ID3 comment: {exc.strerror}",
+            hint="check that the output folder is writable and has room, then render again",
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
 

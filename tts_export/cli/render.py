@@ -63,7 +63,12 @@ def render(
         base, options = load(config_file), settings_given(settings)
         if _is_batch(transcripts, recursive):
             if name is not None:
-                raise ConfigError("--name", name, "names one output: give one transcript")
+                raise ConfigError(
+                    "--name",
+                    name,
+                    "names one output: give one transcript",
+                    hint="leave --name out: each transcript's outputs are named after its file",
+                )
             try:
                 batch = api.render(
                     list(transcripts), recursive=recursive, config=base, listener=listener,

@@ -148,7 +148,12 @@ def settle(
     """
     settings = meta.get("tts-export") or meta.get("tts_export") or {}
     if not isinstance(settings, Mapping):
-        raise ConfigError(f"{source}: front matter tts-export", settings, "must be a mapping")
+        raise ConfigError(
+            f"{source}: front matter tts-export",
+            settings,
+            "must be a mapping",
+            hint="indent the settings under it, one `key: value` a line (e.g. `  engine: espeak`)",
+        )
     voices = meta.get("voices")
     if voices is not None:
         settings = {**settings, "voices": voices}
@@ -169,9 +174,19 @@ def load_project_file(path: Path) -> Mapping[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "", f"not valid TOML: {exc}") from None
+        raise ConfigError(
+            str(path),
+            "",
+            f"not valid TOML: {exc}",
+            hint='fix the line named (strings need quotes: engine = "espeak"), save it as UTF-8',
+        ) from None
     except OSError as exc:
-        raise ConfigError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+        raise ConfigError(
+            str(path),
+            "",
+            f"cannot be read: {exc.strerror or exc}",
+            hint=f"make {path} a readable file, or pass another with --config FILE",
+        ) from None
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> RenderConfig:
@@ -181,7 +196,12 @@ def load_config(path: str | os.PathLike[str] | None = None) -> RenderConfig:
         ConfigError: the file is missing (when named), unreadable, or holds a bad setting.
     """
     if path is not None and not Path(path).is_file():
-        raise ConfigError("config", os.fspath(path), "file not found")
+        raise ConfigError(
+            "config",
+            os.fspath(path),
+            "file not found",
+            hint=f"check the path given to --config, or leave it out to use ./{PROJECT_FILE}",
+        )
     file = Path(path) if path is not None else Path(PROJECT_FILE)
     settings = load_project_file(file)
     if not settings:

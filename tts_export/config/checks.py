@@ -5,6 +5,7 @@ A bad value raises ``ConfigError`` naming the setting and what it takes.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -25,13 +26,48 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+def _toml(value: object) -> str:
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _cli(value: object) -> str:
+    if isinstance(value, Mapping):
+        return " ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def how_to_set(name: str) -> str:
+    """The hint of a bad value: the setting's flag and its file key, with the declared example.
+
+    ``name`` is a setting's field name; anything else (an API argument) gets a plainer hint.
+    """
+    from tts_export.config import PROJECT_FILE, SETTINGS  # late: the settings declare checks
+
+    decl = SETTINGS.get(name)
+    if decl is None:
+        return f"see the {name} entry in the README for what it takes"
+    in_file = f"`{decl.key} = {_toml(decl.example)}` in {PROJECT_FILE}"
+    if decl.kind == "flag":
+        return f"pass {decl.flag} or write {in_file}, or leave it out"
+    if decl.kind == "toggle":
+        return f"pass {decl.flags[0]} or write {in_file}"
+    return f"e.g. {decl.flag} {_cli(decl.example)}, or {in_file}"
+
+
 def _whole(name: str, value: object, low: int, high: int, *, unit: str = "") -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ConfigError(
-            name, value, f"must be a whole number from {low} to {high}{unit}, not {_kind(value)}"
+            name,
+            value,
+            f"must be a whole number from {low} to {high}{unit}, not {_kind(value)}",
+            hint=how_to_set(name),
         )
     if not low <= value <= high:
-        raise ConfigError(name, value, f"must be from {low} to {high}{unit}")
+        raise ConfigError(name, value, f"must be from {low} to {high}{unit}", hint=how_to_set(name))
     return value
 
 
@@ -51,19 +87,23 @@ def optional_whole(low: int, high: int) -> Check:
 
 def flag(name: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(name, value, f"must be true or false, not {_kind(value)}")
+        raise ConfigError(
+            name, value, f"must be true or false, not {_kind(value)}", hint=how_to_set(name)
+        )
     return value
 
 
 def path(name: str, value: object) -> Path:
     if isinstance(value, str | os.PathLike) and os.fspath(value):
         return Path(value)
-    raise ConfigError(name, value, f"must be a path (text), not {_kind(value)}")
+    raise ConfigError(
+        name, value, f"must be a path (text), not {_kind(value)}", hint=how_to_set(name)
+    )
 
 
 def paths(name: str, value: object) -> tuple[Path, ...]:
     if isinstance(value, str | os.PathLike) or not isinstance(value, list | tuple):
-        raise ConfigError(name, value, "must be a list of paths")
+        raise ConfigError(name, value, "must be a list of paths", hint=how_to_set(name))
     return tuple(path(name, item) for item in value)
 
 
@@ -113,7 +153,7 @@ def audio_formats() -> tuple[str, ...]:
 
 def formats(name: str, value: object) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise ConfigError(name, value, "must be a list of format names")
+        raise ConfigError(name, value, "must be a list of format names", hint=how_to_set(name))
     check = choice(captions_formats)
     return tuple(dict.fromkeys(check(name, item) for item in value))
 
@@ -123,7 +163,9 @@ def voices(name: str, value: object) -> Mapping[str, str]:
         isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
         for k, v in value.items()
     ):
-        raise ConfigError(name, value, "must map speaker names to voice profile ids (text)")
+        raise ConfigError(
+            name, value, "must map speaker names to voice profile ids (text)", hint=how_to_set(name)
+        )
     return dict(value)
 
 
@@ -131,7 +173,9 @@ def dialect(name: str, value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ConfigError(name, value, f"must be a dialect name (text), not {_kind(value)}")
+        raise ConfigError(
+            name, value, f"must be a dialect name (text), not {_kind(value)}", hint=how_to_set(name)
+        )
     from tts_export.transcript.dialects import parse_option
 
     parse_option(value)
@@ -150,9 +194,14 @@ def loudness(name: str, value: object) -> float | None:
     if value is None:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool):
-        raise ConfigError(name, value, f"must be LUFS from -40 to -5, or off; not {_kind(value)}")
+        raise ConfigError(
+            name,
+            value,
+            f"must be LUFS from -40 to -5, or off; not {_kind(value)}",
+            hint=how_to_set(name),
+        )
     if not -40.0 <= value <= -5.0:
-        raise ConfigError(name, value, "must be from -40 to -5 LUFS, or off")
+        raise ConfigError(name, value, "must be from -40 to -5 LUFS, or off", hint=how_to_set(name))
     return float(value)
 
 
@@ -160,7 +209,9 @@ def audio_file(name: str, value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str | os.PathLike) or not os.fspath(value).strip():
-        raise ConfigError(name, value, "must be the path of an audio file (text)")
+        raise ConfigError(
+            name, value, "must be the path of an audio file (text)", hint=how_to_set(name)
+        )
     return os.fspath(value)
 
 
@@ -171,9 +222,13 @@ def number(low: float, high: float, *, unit: str = "") -> Check:
 
 def _number(name: str, value: object, low: float, high: float, *, unit: str = "") -> float:
     if not isinstance(value, int | float) or isinstance(value, bool) or value != value:
-        raise ConfigError(name, value, f"must be a number from {low:g} to {high:g}{unit}")
+        raise ConfigError(
+            name, value, f"must be a number from {low:g} to {high:g}{unit}", hint=how_to_set(name)
+        )
     if not low <= value <= high:
-        raise ConfigError(name, value, f"must be from {low:g} to {high:g}{unit}")
+        raise ConfigError(
+            name, value, f"must be from {low:g} to {high:g}{unit}", hint=how_to_set(name)
+        )
     return float(value)
 
 
@@ -192,7 +247,7 @@ def ray_address(name: str, value: object) -> str | None:
 
 def pauses(name: str, value: object) -> Pauses:
     if not isinstance(value, Pauses):
-        raise ConfigError(name, value, "must be a Pauses")
+        raise ConfigError(name, value, "must be a Pauses", hint=how_to_set(name))
     return value
 
 
@@ -205,7 +260,12 @@ def pauses_update(old: Pauses, new: object) -> Pauses:
     if isinstance(new, Pauses):
         return new
     if not isinstance(new, Mapping):
-        raise ConfigError("pauses", new, "must be a table of ms values")
+        raise ConfigError(
+            "pauses",
+            new,
+            "must be a table of ms values",
+            hint="e.g. `pauses = { section = 2000 }` in tts-export.toml, or --pause section=2000",
+        )
     known = {f.name for f in fields(Pauses)}
     updates = {str(k).replace("-", "_"): v for k, v in new.items()}
     for name in updates:

@@ -51,7 +51,7 @@ class RenderConfig:
         metavar="N", cli=int, means="the engine's own"))  # fmt: skip
     voices: Mapping[str, str] = field(default_factory=dict, metadata=setting(
         c.voices, "Cast a speaker; repeat for more speakers. Overrides front matter `voices:`",
-        {"Host": "en-female-1"}, flags=("--voice",), metavar="SPEAKER=PROFILE", kind="repeat",
+        {"Host": "en-f-bright"}, flags=("--voice",), metavar="SPEAKER=PROFILE", kind="repeat",
         parse=parse_pairs("SPEAKER=PROFILE", "主持人=zh-f-bright"), combine=c.voices_update,
         unset="automatic casting", commands=_BOTH))  # fmt: skip
     voice_dirs: tuple[Path, ...] = field(default=(), metadata=setting(
@@ -75,7 +75,8 @@ class RenderConfig:
         {"section": 2000}, flags=("--pause",), metavar="NAME=MS", kind="repeat",
         parse=parse_ms_pairs, combine=c.pauses_update))  # fmt: skip
     captions: str = field(default="netflix", metadata=setting(
-        c.choice(c.profiles), "Caption rules: netflix, bbc or podcast", "bbc",
+        c.choice(c.profiles), "Caption rules: netflix, bbc or podcast (for Chinese all three "
+        "are Netflix's zh-Hans rules: the BBC's guide has none)", "bbc",
         metavar="PROFILE"))  # fmt: skip
     max_chars: int | None = field(default=None, metadata=setting(
         c.optional_whole(4, 200), "Override the profile's characters per line", 30,

@@ -143,7 +143,12 @@ def parse_loudness(flag: str, value: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise ConfigError(flag, value, "must be a LUFS number such as -16, or 'off'") from None
+        raise ConfigError(
+            flag,
+            value,
+            "must be a LUFS number such as -16, or 'off'",
+            hint=f"e.g. {flag} -16, {flag} -23 or {flag} off",
+        ) from None
 
 
 def parse_pairs(shape: str, example: str) -> Callable[[str, list[str]], dict[str, str]]:
