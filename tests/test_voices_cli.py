@@ -53,3 +53,13 @@ def test_kokoro_voices_come_with_the_note_that_they_are_japanese() -> None:
     assert "read Chinese and English" in note and "--engine edge" in note
     espeak = run_cli("voices", "--engine", "espeak", "--lang", "cmn")
     assert espeak.returncode == 0 and "Kokoro" not in espeak.stderr
+
+
+def test_the_voices_function_survives_casting() -> None:
+    """Loading the bundled profiles imports the subpackage tts_export.voices; that must not
+    replace the public function of the same name."""
+    import tts_export
+
+    tts_export.inspect("Host: Hi.\nGuest: Hello.\n", name="t", engine="espeak")
+    assert callable(tts_export.voices)
+    assert tts_export.voices(lang="en")

@@ -13,6 +13,10 @@ with ``to_json()``). Every error the library raises on purpose is a
 ``TtsExportError`` with a ``hint``.
 """
 
+# The bundled voice profiles are the subpackage tts_export.voices; import it before the
+# function of that name, or its first import (by casting, at the first render) would rebind
+# tts_export.voices from the function to the subpackage.
+import tts_export.voices  # noqa: F401  (isort: skip)
 from tts_export.api import cache, check, inspect, publish, qa, render, voices
 from tts_export.config import RenderConfig, RenderOptions, load_config
 from tts_export.errors import (
