@@ -28,7 +28,7 @@ from tts_export.captions.readable import (
     summary_text,
 )
 from tts_export.common.lang import primary_subtag
-from tts_export.common.units import clock, shows_hours
+from tts_export.common.units import clock, html_duration, shows_hours
 from tts_export.models import Glossary, Placement, Timeline, Transcript, Turn
 
 _OPENERS = "（([［【"
@@ -221,7 +221,7 @@ def _html_turn(block: TurnBlock, ids: Sequence[str], *, colon: str, hours: bool)
     """One turn: timestamp, speaker, text with linked terms, then the glossary definitions."""
     esc = html.escape
     shown = clock(block.start_ms, hours=hours, pad=True)
-    stamp = f'<time datetime="{_duration(block.start_ms)}">[{shown}]</time>'
+    stamp = f'<time datetime="{html_duration(block.start_ms)}">[{shown}]</time>'
     who = f'<span class="speaker">{esc(block.speaker)}</span>{colon}' if block.speaker else ""
     text = _linked_terms(block.text, block.glossary, ids)
     out = ['<div class="turn">', f"<p>{stamp} {who}{text}</p>"]
@@ -276,14 +276,6 @@ def _meta_rows(transcript: Transcript, timeline: Timeline) -> list[tuple[str, st
 def _title(transcript: Transcript, stem: str) -> str:
     untitled = metadata_labels(transcript.language)["untitled"]
     return " ".join((transcript.title or stem or untitled).split())
-
-
-def _duration(ms: int) -> str:
-    """A valid HTML duration string (``PT1H2M3S``) for ``<time datetime>``."""
-    total = max(ms, 0) // 1000
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"PT{h}H{m}M{s}S"
 
 
 def _colon(language: str) -> str:

@@ -51,3 +51,15 @@ def clock(ms: int, *, hours: bool | None = None, pad: bool = False) -> str:
         return f"{h}:{m:02d}:{s:02d}"
     minutes = h * 60 + m
     return f"{minutes:02d}:{s:02d}" if pad else f"{minutes}:{s:02d}"
+
+
+def html_duration(ms: int) -> str:
+    """A time as an HTML duration string (``PT1H2M3S``), for ``<time datetime>``.
+
+    The one writer of machine-readable times in the transcripts and the page:
+    whole seconds, rounded down, as ``clock`` shows them (a negative one is 0).
+    """
+    total = max(ms, 0) // 1000
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"PT{h}H{m}M{s}S"

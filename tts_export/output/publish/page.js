@@ -26,6 +26,11 @@ function clock(s) {
   var mm = (hours ? m : h * 60 + m), out = (mm < 10 ? "0" : "") + mm + ":" + (r < 10 ? "0" : "") + r;
   return hours ? h + ":" + out : out;
 }
+// the same time as an HTML duration string for <time datetime>, as units.html_duration writes it
+function duration(s) {
+  s = Math.floor(s);
+  return "PT" + Math.floor(s / 3600) + "H" + Math.floor(s / 60) % 60 + "M" + s % 60 + "S";
+}
 
 var lastTurn = null, n = 0;
 sents.forEach(function (el, i) {
@@ -40,6 +45,7 @@ sents.forEach(function (el, i) {
   texts.push(el.textContent.toLowerCase());
   stamp.className = "st";
   stamp.textContent = clock(t);
+  stamp.setAttribute("datetime", duration(t));
   el.insertBefore(stamp, el.firstChild);
   el.setAttribute("role", "button");
   el.tabIndex = 0;

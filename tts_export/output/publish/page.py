@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tts_export.captions.readable import meta_items, meta_text, needs_space, sections, summary_text
-from tts_export.common.units import clock, shows_hours
+from tts_export.common.units import clock, html_duration, shows_hours
 from tts_export.output.publish.data import PageData, PageTurn, Sentence
 from tts_export.output.publish.inline import marked, term_html, with_terms
 from tts_export.output.publish.labels import labels
@@ -130,10 +130,9 @@ def _chapters(data: PageData, words: Mapping[str, str], hours: bool) -> str:
         return ""
     items = []
     for chapter in data.chapters:
-        stamp = clock(chapter.start_ms, hours=hours, pad=True)
         items.append(
             f'<li><a class="chap" href="#t={_seconds(chapter.start_ms)}" '
-            f'data-c="{chapter.start_ms}"><time>{stamp}</time> '
+            f'data-c="{chapter.start_ms}">{_time(chapter.start_ms, hours)} '
             f"{marked(chapter.title, data.language)}</a></li>"
         )
     return (
@@ -153,11 +152,10 @@ def _timeline(
     )
     strips, text = [], []
     for n, chapter in enumerate(data.chapters, 1):
-        span = "–".join(
-            clock(ms, hours=hours, pad=True) for ms in (chapter.start_ms, chapter.end_ms)
-        )
+        # a range is not a datetime: one <time> for each end
+        span = "–".join(_time(ms, hours) for ms in (chapter.start_ms, chapter.end_ms))
         title = marked(chapter.title, data.language)
-        strips.append(f'<p class="tl-c" id="tl-l{n}">{title} <time>{span}</time></p>')
+        strips.append(f'<p class="tl-c" id="tl-l{n}">{title} {span}</p>')
         strips.append(strip_svg(data, chapter, rows, colours, f"tl-d{n}"))
         summary = chapter_summary(data, chapter, words, hours)
         text.append(f'<li id="tl-d{n}">{marked(summary, data.language)}</li>')
@@ -290,7 +288,7 @@ def _meta_rows(data: PageData, words: Mapping[str, str], hours: bool) -> list[tu
     speakers = [s for s in data.speakers if s]
     if speakers:
         rows.append(("speakers", marked(words["list_sep"].join(speakers), data.language)))
-    rows.append(("duration", clock(data.duration_ms, hours=hours, pad=True)))
+    rows.append(("duration", _time(data.duration_ms, hours)))
     return rows
 
 
@@ -315,6 +313,11 @@ def _value(value: Any, words: Mapping[str, str]) -> str:
 def _href(name: str) -> str:
     """A relative URL for a file beside the page."""
     return html.escape(quote(name))
+
+
+def _time(ms: int, hours: bool) -> str:
+    """A time as shown (``05:03``) in a ``<time>`` whose ``datetime`` says it as a duration."""
+    return f'<time datetime="{html_duration(ms)}">{clock(ms, hours=hours, pad=True)}</time>'
 
 
 def _seconds(ms: int) -> str:
