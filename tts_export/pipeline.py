@@ -209,20 +209,15 @@ def _engine(name: str, config: RenderConfig) -> Engine:
             workers=config.workers,
             threads=config.worker_threads,
         )
-    if config.jobs and name == config.engine and name in ("edge", "kokoro"):
+    if config.jobs and name == config.engine and engines.info(name).takes_jobs:
         return engines.create(name, jobs=config.jobs)  # kokoro's threads follow: cores / jobs
     return engines.create(name)
-
-
-# The fallback "auto" picks: an offline neural voice for the online engine, the
-# instant offline one for the neural one.
-_AUTO_FALLBACK = {"edge": "kokoro", "kokoro": "espeak"}
 
 
 def _fallback(config: RenderConfig) -> Engine | None:
     name = config.fallback
     if name == "auto":
-        name = _AUTO_FALLBACK.get(config.engine, "none")
+        name = engines.info(config.engine).fallback
     if name in ("none", config.engine):
         return None
     try:

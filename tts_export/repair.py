@@ -39,7 +39,7 @@ from tts_export.qa.score import edit_distance, error_rate, tokens
 from tts_export.synth.clips import finish
 
 _RATES = (0.9, 0.8)  # slower, never faster: speed is what helps a recogniser most
-_BLEND_SHARE = 0.2  # a little of another voice: near enough to stay the same persona
+_BLEND_SHARE = 0.2  # a little of another voice (where the engine blends): still the persona
 _BLENDS = 2
 Samples = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -89,19 +89,7 @@ def candidates(base: Realization, gender: str, engine: str) -> list[Candidate]:
                   replace(base, speed=round(base.speed * k, 3)))
         for k in _RATES
     ]  # fmt: skip
-    if engine != "kokoro":  # blends are Kokoro's (averaged style vectors)
-        return found
-    parts = [p.split(":") for p in base.voice.split("+")]
-    weights = {p[0]: float(p[1]) if len(p) > 1 else 1.0 for p in parts}
-    total = sum(weights.values()) or 1.0
-    others = [
-        v.name
-        for v in engines.list_voices(engine)
-        if v.gender == gender and v.name not in weights
-    ]
-    for other in others[:_BLENDS]:
-        mix = {k: w / total * (1 - _BLEND_SHARE) for k, w in weights.items()}
-        voice = "+".join(f"{k}:{w:.3f}" for k, w in mix.items()) + f"+{other}:{_BLEND_SHARE}"
+    for voice in engines.nearby(engine, base.voice, gender, count=_BLENDS, share=_BLEND_SHARE):
         found.append(Candidate(f"voice {base.voice} -> {voice}", replace(base, voice=voice)))
     return found
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from itertools import product
 from typing import Protocol, runtime_checkable
 
 from tts_export.models import Realization, Synthesis
@@ -82,3 +84,15 @@ class GroupingEngine(Protocol):
             EngineError: the group could not be rendered.
         """
         ...
+
+
+# Pitch shifts tried, in this order, after an engine's own variants (the same order
+# every time, so the same transcript is cast the same way).
+PITCH_SHIFTS_HZ = (15, -15, 30, -30)
+
+
+def pitch_variants(own: Sequence[Realization]) -> Iterator[Realization]:
+    """``own`` shifted in pitch (within -100..100 Hz): voices that differ by ear."""
+    for shift, a in product(PITCH_SHIFTS_HZ, own):
+        if -100 <= a.pitch + shift <= 100:
+            yield replace(a, pitch=a.pitch + shift)
