@@ -7,13 +7,18 @@ Use it from Python::
     result = render("episode.md", engine="espeak", out_dir="out")
     print(result.files["audio"], result.duration_ms)
 
-``render``, ``inspect``, ``check`` and ``voices`` take keyword-only options,
+    with Session(engine="kokoro", out_dir="out") as session:  # the model loads once
+        for path in ("a.md", "b.md"):
+            session.render(path)
+
+``render``, ``inspect``, ``check``, ``voices``, ``qa`` and ``repair`` take keyword-only options,
 validated before any work, and return typed results (frozen dataclasses
 with ``to_json()``). Every error the library raises on purpose is a
 ``TtsExportError`` with a ``hint``.
 """
 
-from tts_export.api import check, inspect, publish, qa, render, voices
+from tts_export._repair import Repaired
+from tts_export.api import check, inspect, publish, qa, render, repair, voices
 from tts_export.config import RenderConfig, RenderOptions, load_config
 from tts_export.errors import (
     ConfigError,
@@ -43,6 +48,7 @@ from tts_export.output.results import (
 )
 from tts_export.pipeline import Listener
 from tts_export.qa import QaReport, UtteranceScore
+from tts_export.session import Session
 from tts_export.synth import Progress
 from tts_export.version import __version__
 
@@ -66,8 +72,10 @@ __all__ = [
     "Render",
     "RenderConfig",
     "RenderOptions",
+    "Repaired",
     "Report",
     "SectionSummary",
+    "Session",
     "SpeakerSummary",
     "SubtitleError",
     "SynthesisFailed",
@@ -83,5 +91,6 @@ __all__ = [
     "publish",
     "qa",
     "render",
+    "repair",
     "voices",
 ]
