@@ -14,6 +14,10 @@ from tts_export.models import Realization, Synthesis
 class Engine(Protocol):
     """A speech engine adapter.
 
+    What the package knows about an engine without building it (whether it takes
+    ``jobs``, its automatic fallback, how to derive voices) is declared on its
+    registry entry (``engines.EngineInfo``).
+
     Attributes:
         name: registry name ("kokoro", "espeak", "edge").
         version: changes whenever the same input may give other audio; part of
@@ -50,7 +54,11 @@ class Engine(Protocol):
         ...
 
     async def aclose(self) -> None:
-        """Release sessions, processes and connections."""
+        """Release sessions, processes and connections.
+
+        Called once, by whoever made the engine (a render's ``EngineSet``), on the
+        event loop its calls ran on; the synth stage never calls it.
+        """
         ...
 
 
