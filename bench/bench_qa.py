@@ -24,13 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tts_export import _repair as repairing
 from tts_export import pipeline
-from tts_export import repair as repairing
 from tts_export.config import RenderConfig
 from tts_export.lexicon import Lexicon, bundled_lexicon, lexicon_usage, load_lexicon
 from tts_export.qa import QaReport, Recognizer, load_recognizer, run_qa
 from tts_export.script import build_script
-from tts_export.synth.cache import ClipCache
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_ca70ea49c8ed113c.txt"
 
@@ -49,13 +48,8 @@ def render(text: str, lexicon: Lexicon, out: Path, cache: Path, engine: str) -> 
     prepared = pipeline.prepare_file(pipeline.Source("seed", text=text), base, {})
     script = build_script(prepared.transcript, lexicon=lexicon, engine=engine)
     prepared = dataclasses.replace(prepared, script=script)
-    used, fallback = pipeline.open_engines(prepared.config)
-    try:
-        clips, failed = pipeline.synthesize(
-            [prepared], engine=used, fallback=fallback, cache=ClipCache(cache)
-        )
-    finally:
-        pipeline.close_engines(used, fallback)
+    with pipeline.synthesis(prepared.config) as synth:
+        clips, failed = synth.synthesize([prepared.work])
     if failed:
         raise SystemExit(f"synthesis failed: {failed[0]}")
     pipeline.finish(prepared, clips[0])

@@ -204,7 +204,6 @@ def _render(tmp_path: Path, out: str, lexicon: Lexicon) -> tuple[str, str, int, 
     """Render SOURCE with espeak through the real stages; (srt, audio digest, synthesized, cached)."""
     from tts_export import pipeline
     from tts_export.config import RenderConfig
-    from tts_export.synth.cache import ClipCache
 
     base = RenderConfig(out_dir=tmp_path / out, engine="espeak", fallback="none",
                         cache_dir=tmp_path / "cache", loudness=None, audio_format="wav")  # fmt: skip
@@ -212,13 +211,8 @@ def _render(tmp_path: Path, out: str, lexicon: Lexicon) -> tuple[str, str, int, 
     prepared = dataclasses.replace(
         prepared, script=build_script(prepared.transcript, lexicon=lexicon, engine="espeak")
     )
-    engine, fallback = pipeline.open_engines(prepared.config)
-    try:
-        clips, failed = pipeline.synthesize(
-            [prepared], engine=engine, fallback=fallback, cache=ClipCache(base.cache_dir)
-        )
-    finally:
-        pipeline.close_engines(engine, fallback)
+    with pipeline.synthesis(prepared.config) as synth:
+        clips, failed = synth.synthesize([prepared.work])
     assert not failed
     done = pipeline.finish(prepared, clips[0])
     with wave.open(str(done.files["audio"]), "rb") as audio:

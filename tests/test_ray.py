@@ -99,14 +99,17 @@ def _render(
     seen: list[Progress] | None = None,
 ) -> Rendered:
     script, casting = _script(texts, sentences_per_turn=sentences_per_turn)
-    clips = synthesize_script(
-        script,
-        casting,
-        engine=engine,
-        fallback=None,
-        cache=ClipCache(cache),
-        on_progress=None if seen is None else seen.append,
-    )
+    try:
+        clips = synthesize_script(
+            script,
+            casting,
+            engine=engine,
+            fallback=None,
+            cache=ClipCache(cache),
+            on_progress=None if seen is None else seen.append,
+        )
+    finally:
+        asyncio.run(engine.aclose())  # the synth stage never closes an engine: its maker does
     out: Rendered = {}
     for uid, clip in clips.items():
         with wave.open(clip.path, "rb") as wav:
@@ -180,7 +183,7 @@ def test_it_is_the_inner_engine_to_the_scheduler_and_the_cache(ray_module: Modul
         with pytest.raises(EngineError) as raised:
             asyncio.run(engine.synthesize("  ", blank))
         assert raised.value.engine == "espeak" and "speakable" in raised.value.hint
-        # Closed (as the synth stage does after a pass), it starts new actors when used again.
+        # Closed (as its maker does after a render), it starts new actors when used again.
         first = engine.stats.pids
         asyncio.run(engine.aclose())
         assert engine.actors == ()
@@ -243,6 +246,7 @@ def test_a_worker_killed_mid_run_loses_and_repeats_nothing(
     assert stats.completed == len(texts)  # and each clip's result was taken once
     assert [p.done for p in seen] == list(range(1, len(texts) + 1))
     assert sorted(p.utterance_id for p in seen) == sorted(clips) == sorted(local)
+    asyncio.run(engine.aclose())  # its actors hold the CPUs the next engine's need
     through_ray = _render(RayEngine("espeak", workers=2), texts, tmp_path / "ray")
     assert _differing(through_ray, local) == []
 

@@ -7,7 +7,11 @@ Use it from Python::
     result = render("episode.md", engine="espeak", out_dir="out")
     print(result.files["audio"], result.duration_ms)
 
-``render``, ``inspect``, ``check`` and ``voices`` take keyword-only options,
+    with Session(engine="kokoro", out_dir="out") as session:  # the model loads once
+        for path in ("a.md", "b.md"):
+            session.render(path)
+
+``render``, ``inspect``, ``check``, ``voices``, ``qa`` and ``repair`` take keyword-only options,
 validated before any work, and return typed results (frozen dataclasses
 with ``to_json()``). Every error the library raises on purpose is a
 ``TtsExportError`` with a ``hint``.
@@ -17,7 +21,8 @@ with ``to_json()``). Every error the library raises on purpose is a
 # function of that name, or its first import (by casting, at the first render) would rebind
 # tts_export.voices from the function to the subpackage.
 import tts_export.voices  # noqa: F401  (isort: skip)
-from tts_export.api import cache, check, inspect, publish, qa, render, voices
+from tts_export._repair import Repaired
+from tts_export.api import cache, check, inspect, publish, qa, render, repair, voices
 from tts_export.config import RenderConfig, RenderOptions, load_config
 from tts_export.errors import (
     ConfigError,
@@ -50,6 +55,7 @@ from tts_export.output.results import (
 )
 from tts_export.pipeline import Listener
 from tts_export.qa import QaReport, UtteranceScore
+from tts_export.session import Session
 from tts_export.synth import Progress
 from tts_export.synth.housekeeping import CacheUsage
 from tts_export.version import __version__
@@ -78,8 +84,10 @@ __all__ = [
     "RenderConfig",
     "RenderNotFound",
     "RenderOptions",
+    "Repaired",
     "Report",
     "SectionSummary",
+    "Session",
     "SpeakerSummary",
     "SubtitleError",
     "SynthesisFailed",
@@ -96,5 +104,6 @@ __all__ = [
     "publish",
     "qa",
     "render",
+    "repair",
     "voices",
 ]

@@ -1,4 +1,4 @@
-"""The public API: ``render``, ``inspect``, ``check`` and ``voices``, with options checked up front.
+"""The public API: ``render``, ``inspect``, ``check``, ``voices``, ``qa`` and ``repair``.
 
 Every option is keyword-only and validated (type and range) before any work
 starts, exactly as ``RenderConfig`` validates it; a bad one raises
@@ -9,83 +9,22 @@ functions.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Unpack, overload
+from typing import Unpack, overload
 
-from tts_export import batch, pipeline
+from tts_export import pipeline
+from tts_export._repair import Repaired
 from tts_export.common.lang import primary_subtag
-from tts_export.config import RenderConfig, RenderOptions, layer
+from tts_export.config import RenderConfig, RenderOptions
 from tts_export.errors import ConfigError
 from tts_export.output.results import Batch, CheckReport, Finding, Render, Report, Voice
 from tts_export.qa.check import QaReport, UtteranceScore
-from tts_export.repair import Repaired
+from tts_export.session import Session, _base, _source
+from tts_export.session import TranscriptInput as TranscriptInput
 from tts_export.synth.housekeeping import CacheUsage
 
-TranscriptInput = str | os.PathLike[str]
-_UNSAFE_STEM = re.compile(r"[/\\\x00-\x1f]")
-_STEM_HINT = 'give a plain file name without extension, e.g. name="episode-1"'
-_SOURCE_HINT = 'pass the file\'s path (str or pathlib.Path), or its text with name="STEM"'
-_CONFIG_HINT = "build one with tts_export.load_config() or RenderConfig(...), or leave it out"
-_BATCH_HINT = "leave name out: each transcript's outputs are named after its file"
 _CACHE_HINT = "name the clip cache's folder (cache_dir in tts-export.toml), not a file in it"
-
-
-def _source(transcript: TranscriptInput, name: str | None) -> pipeline.Source:
-    """Where the transcript comes from: a path-like is a file; a str is Markdown text when
-    ``name`` is given or it spans several lines, and a path otherwise.
-
-    Raises:
-        ConfigError: ``name`` cannot be a file stem, or text was given without one.
-    """
-    if name is not None and (
-        not isinstance(name, str)
-        or not name.strip()
-        or _UNSAFE_STEM.search(name)
-        or name.startswith(".")
-    ):
-        raise ConfigError(
-            "name",
-            name,
-            "must be a file stem: no slashes, no leading dot, not empty",
-            hint=_STEM_HINT,
-        )
-    if isinstance(transcript, str) and (name is not None or "\n" in transcript):
-        if name is None:
-            raise ConfigError(
-                "name",
-                None,
-                "is needed when the transcript is given as text",
-                hint='pass name="my-episode": outputs are called after it',
-            )
-        return pipeline.Source(stem=name, text=transcript)
-    if not isinstance(transcript, str | os.PathLike):
-        raise ConfigError(
-            "transcript", transcript, "must be a path or a string of Markdown", hint=_SOURCE_HINT
-        )
-    path = Path(transcript)
-    if path.is_dir():
-        raise ConfigError(
-            "transcript",
-            str(path),
-            "is a folder",
-            hint="pass a list, render([folder]), to render every transcript in it",
-        )
-    return pipeline.Source(stem=name or path.stem, path=path)
-
-
-def _base(config: RenderConfig | None, options: Mapping[str, Any]) -> RenderConfig:
-    """``config`` (or the defaults), with every option validated against it now.
-
-    Raises:
-        ConfigError: an unknown option, or a value of the wrong type or range.
-    """
-    base = RenderConfig() if config is None else config
-    if not isinstance(base, RenderConfig):
-        raise ConfigError("config", base, "must be a RenderConfig", hint=_CONFIG_HINT)
-    layer(base, options)  # checks names, types and ranges before any work
-    return base
 
 
 @overload
@@ -121,6 +60,9 @@ def render(
 ) -> Render | Batch:
     """Render a transcript (or a batch) into audio, captions, transcripts and a manifest.
 
+    One-shot: the engines are opened for this call and closed before it returns. To
+    render many transcripts on engines kept loaded, use a ``Session``.
+
     Args:
         transcript: a transcript file, or a string of Markdown (then ``name`` is needed);
             or a list of files, folders and glob patterns: a batch.
@@ -145,14 +87,8 @@ def render(
         SynthesisFailed: some sentences could not be synthesized (the rest is cached).
         OutputError: an output could not be written.
     """
-    base = _base(config, options)
-    if isinstance(transcript, list | tuple):
-        if name is not None:
-            raise ConfigError("name", name, "names one output: not for a batch", hint=_BATCH_HINT)
-        entries = batch.discover(list(transcript), recursive=recursive)
-        return batch.render_batch(entries, base, options, listener)
-    source = _source(transcript, name)
-    return pipeline.render(source, base, options, listener)
+    with Session(config=config, **options) as session:  # one-shot: engines closed on return
+        return session.render(transcript, name=name, recursive=recursive, listener=listener)
 
 
 def inspect(
@@ -307,7 +243,7 @@ def repair(
         OutputError: its manifest or audio cannot be read.
         TtsExportError: as for ``render``.
     """
-    from tts_export import repair as repairing
+    from tts_export import _repair as repairing
     from tts_export.qa import load_recognizer
 
     if not isinstance(max_cer, int | float) or not 0 <= max_cer <= 1:

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from tts_export import pipeline
-from tts_export.common.files import remove_stale_temporaries
 from tts_export.config import RenderConfig
 from tts_export.errors import ConfigError, TranscriptError, TtsExportError
 from tts_export.output.results import Batch, FileResult, Render
 from tts_export.synth import Progress
-from tts_export.synth.cache import ClipCache
+from tts_export.synth.loop import Synthesizer
 
 SUFFIXES = (".md", ".txt")
 WINDOW = 8  # files per synthesis pass: outputs appear as the batch goes, cores stay busy
@@ -117,8 +116,13 @@ def render_batch(
     base: RenderConfig,
     options: Mapping[str, Any],
     listener: pipeline.Listener | None = None,
+    *,
+    engines: pipeline.EngineSource = pipeline.open_engines,
 ) -> Batch:
     """Render every entry; failures are reported per file, never stop the others.
+
+    Files whose engine settings agree share one set of engines from ``engines``
+    (default: opened for the group, closed after it).
 
     Raises:
         ConfigError: a batch-wide option is invalid (checked before any work).
@@ -149,7 +153,9 @@ def render_batch(
     with ThreadPoolExecutor(max_workers=1) as exporter:
         pending: list[tuple[int, Future[Render]]] = []
         for indexes in groups.values():
-            _run_group(indexes, entries, prepared, started, results, pending, exporter, tracker)
+            with pipeline.synthesis(prepared[indexes[0]].config, engines) as synth:
+                _run_group(synth, indexes, entries, prepared, started, results, pending, exporter,
+                           tracker)  # fmt: skip
         _gather(pending, entries, started, results, tracker, wait=True)
     return Batch(tuple(results[i] for i in range(len(entries))))
 
@@ -171,6 +177,7 @@ def _gather(
 
 
 def _run_group(
+    synth: Synthesizer,
     indexes: list[int],
     entries: Sequence[Entry],
     prepared: Mapping[int, pipeline.Prepared],
@@ -180,30 +187,22 @@ def _run_group(
     exporter: ThreadPoolExecutor,
     tracker: _Tracker,
 ) -> None:
-    config = prepared[indexes[0]].config
-    engine, fallback = pipeline.open_engines(config)
-    try:
-        remove_stale_temporaries(config.cache_dir, recursive=True)
-        cache = ClipCache(config.cache_dir)
-        for at in range(0, len(indexes), WINDOW):
-            window = indexes[at : at + WINDOW]
-            for index in window:
-                started[index] = time.perf_counter()
-            files = [prepared[i] for i in window]
-            tracker.begin_pass()
-            clips, failed = pipeline.synthesize(
-                files, engine=engine, fallback=fallback, cache=cache, on_progress=tracker.progress
-            )
-            for position, index in enumerate(window):
-                if position in failed:
-                    results[index] = _failure(entries[index], failed[position], started[index])
-                    tracker.file_done(results[index])
-                else:
-                    job = exporter.submit(pipeline.finish, files[position], clips[position])
-                    pending.append((index, job))
-            _gather(pending, entries, started, results, tracker, wait=False)
-    finally:
-        pipeline.close_engines(engine, fallback)
+    """Synthesize one group's files window by window, each window's exports queued."""
+    for at in range(0, len(indexes), WINDOW):
+        window = indexes[at : at + WINDOW]
+        for index in window:
+            started[index] = time.perf_counter()
+        files = [prepared[i] for i in window]
+        tracker.begin_pass()
+        clips, failed = synth.synthesize([f.work for f in files], on_progress=tracker.progress)
+        for position, index in enumerate(window):
+            if position in failed:
+                results[index] = _failure(entries[index], failed[position], started[index])
+                tracker.file_done(results[index])
+            else:
+                job = exporter.submit(pipeline.finish, files[position], clips[position])
+                pending.append((index, job))
+        _gather(pending, entries, started, results, tracker, wait=False)
 
 
 def _collect(entry: Entry, future: Future[Render], started: float) -> FileResult:

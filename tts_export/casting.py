@@ -15,14 +15,12 @@ import importlib.resources
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
-from itertools import product
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from tts_export import engines
-from tts_export.errors import EngineUnavailable, VoiceError
+from tts_export.errors import VoiceError
 from tts_export.models import Casting, Realization, VoiceProfile
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -285,12 +283,10 @@ def _pick(
 
 
 # --- derived personas ----------------------------------------------------------------
-# Tried in this order, so that the same transcript is cast the same way every time:
-# Kokoro blends two styles; espeak takes another variant, then a pitch shift; Edge
-# takes another voice of the same locale, then a pitch shift.
-_SHIFTS_HZ = (15, -15, 30, -30)
-_BLEND_WEIGHTS = (0.6, 0.75)
-_ESPEAK_VARIANTS = {"female": ("f1", "f5", "f2", "f4"), "male": ("m2", "m4", "m5", "m6", "m8")}
+# Each engine says how it derives voices (``engines.variants``: Kokoro blends two
+# styles; espeak takes another variant, then a pitch shift; Edge another voice of the
+# same locale, then a pitch shift), always in the same order, so that the same
+# transcript is cast the same way every time.
 
 
 def _derive(
@@ -307,11 +303,13 @@ def _derive(
         hint = speaking[len(derived) % len(speaking)].gender  # alternate, as the lists do
     bases = [p for p in speaking if p.gender == hint]
     others = [p for p in speaking if p.gender != hint]
-    heard = {_heard(r) for p in (*pool, *cast_so_far.values()) for r in p.realizations}
+    heard = {engines.heard(r) for p in (*pool, *cast_so_far.values()) for r in p.realizations}
     realizations: list[Realization] = []
     for name in dict.fromkeys(r.engine for p in bases for r in p.realizations):
-        with_it = [p for p in bases if p.realization(name) is not None]
-        fresh = (r for r in _candidates(name, with_it, others) if _heard(r) not in heard)
+        own = [r for p in bases if (r := p.realization(name)) is not None]
+        unlike = [r for p in others if (r := p.realization(name)) is not None]
+        derived_here = engines.variants(name, own, unlike, bases[0].gender)
+        fresh = (r for r in derived_here if engines.heard(r) not in heard)
         found = next(fresh, None)
         if found is None and name == engine:
             return None
@@ -330,68 +328,3 @@ def _derive(
         f"more speakers than {language} {hint} personas.",
         realizations=tuple(realizations),
     )
-
-
-def _candidates(
-    engine: str, bases: Sequence[VoiceProfile], others: Sequence[VoiceProfile]
-) -> Iterator[Realization]:
-    own = [r for p in bases if (r := p.realization(engine)) is not None]
-    if engine == "kokoro":
-        pairs = [
-            (a, b) for d in range(1, len(own)) for a, b in zip(own, own[d:] + own[:d], strict=True)
-        ]
-        for weight in _BLEND_WEIGHTS:
-            for a, b in pairs:
-                yield replace(a, voice=_blend(a.voice, b.voice, weight))
-        for b in (r for p in others if (r := p.realization(engine)) is not None):
-            for a in own:
-                yield replace(a, voice=_blend(a.voice, b.voice, 0.8))
-    elif engine == "espeak":
-        for a, variant in product(own, _ESPEAK_VARIANTS.get(bases[0].gender, ())):
-            yield replace(a, voice=f"{a.voice.partition('+')[0]}+{variant}")
-    elif engine == "edge":
-        for a in own:
-            locale = "-".join(a.voice.split("-")[:2])
-            for voice in _edge_voices(locale, bases[0].gender):
-                yield replace(a, voice=voice)
-    for shift, a in product(_SHIFTS_HZ, own):
-        if -100 <= a.pitch + shift <= 100:
-            yield replace(a, pitch=a.pitch + shift)
-
-
-def _edge_voices(locale: str, gender: str) -> tuple[str, ...]:
-    """Edge's bundled voices of exactly ``locale`` and ``gender`` (none if the list is broken)."""
-    try:
-        listed = engines.list_voices("edge", lang=locale)
-    except EngineUnavailable:
-        return ()
-    return tuple(v.name for v in listed if v.locale == locale and v.gender == gender)
-
-
-def _weights(spec: str) -> dict[str, float]:
-    """A Kokoro voice or blend (``a:0.6+b:0.4``) as normalised weights per voice id."""
-    raw: dict[str, float] = {}
-    for item in spec.split("+"):
-        vid, _, weight = item.strip().partition(":")
-        try:
-            raw[vid] = raw.get(vid, 0.0) + (float(weight) if weight else 1.0)
-        except ValueError:
-            raw[vid] = raw.get(vid, 0.0) + 1.0  # the engine reports a bad weight itself
-    total = sum(raw.values()) or 1.0
-    return {vid: w / total for vid, w in raw.items()}
-
-
-def _blend(first: str, second: str, weight: float) -> str:
-    mixed: dict[str, float] = {}
-    for spec, share in ((first, weight), (second, 1 - weight)):
-        for vid, w in _weights(spec).items():
-            mixed[vid] = mixed.get(vid, 0.0) + w * share
-    return "+".join(f"{vid}:{w:.4g}" for vid, w in mixed.items())
-
-
-def _heard(realization: Realization) -> tuple[object, ...]:
-    """What tells two realizations apart by ear (Kokoro: the blend; it has no pitch)."""
-    if realization.engine == "kokoro":
-        key = tuple(sorted((v, round(w, 3)) for v, w in _weights(realization.voice).items()))
-        return ("kokoro", key)
-    return (realization.engine, realization.voice, realization.pitch)

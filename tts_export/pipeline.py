@@ -7,22 +7,19 @@ the public functions in ``api`` build both.
 
 from __future__ import annotations
 
-import asyncio
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from tts_export import engines
 from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.music import Music, add_music, load_music
 from tts_export.audio.timeline import assemble, pause_before
 from tts_export.casting import cast_voices, load_profiles
-from tts_export.common.files import remove_stale_temporaries
 from tts_export.config import RenderConfig, layer, settle
-from tts_export.engines.base import Engine
-from tts_export.errors import EngineUnavailable, SynthesisFailed, VoiceError
+from tts_export.errors import VoiceError
 from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
 from tts_export.models import Casting, Clip, Script, Transcript
 from tts_export.output.export import export
@@ -31,8 +28,7 @@ from tts_export.output.results import FileResult, Render, Report
 from tts_export.qa.repairs import Repair, applicable, overrides, read_repairs, repairs_path
 from tts_export.script import build_script
 from tts_export.synth import Progress
-from tts_export.synth.cache import ClipCache
-from tts_export.synth.many import synthesize_many
+from tts_export.synth.loop import EngineChoice, EngineSet, Synthesizer, Work
 from tts_export.transcript import parse_text, read_transcript
 
 
@@ -178,42 +174,10 @@ def cast(script: Script, config: RenderConfig) -> Casting:
     )
 
 
-def _engine(name: str, config: RenderConfig) -> Engine:
-    """The engine ``name``; ``jobs`` sizes the chosen engine, never a fallback.
-
-    With ``executor="ray"`` the chosen engine runs on Ray actors (one model load per
-    actor); its name and version stay the inner engine's, so the cache is shared with
-    local renders. The fallback always runs here.
-    """
-    if config.executor == "ray" and name == config.engine:
-        from tts_export.engines.ray.engine import RayEngine
-
-        return RayEngine(
-            name,
-            address=config.ray_address,
-            workers=config.workers,
-            threads=config.worker_threads,
-        )
-    if config.jobs and name == config.engine and name in ("edge", "kokoro"):
-        return engines.create(name, jobs=config.jobs)  # kokoro's threads follow: cores / jobs
-    return engines.create(name)
-
-
-# The fallback "auto" picks: an offline neural voice for the online engine, the
-# instant offline one for the neural one.
-_AUTO_FALLBACK = {"edge": "kokoro", "kokoro": "espeak"}
-
-
-def _fallback(config: RenderConfig) -> Engine | None:
-    name = config.fallback
-    if name == "auto":
-        name = _AUTO_FALLBACK.get(config.engine, "none")
-    if name in ("none", config.engine):
-        return None
-    try:
-        return _engine(name, config)
-    except EngineUnavailable:
-        return None  # no fallback here; failures are then reported as failures
+def engine_choice(config: RenderConfig) -> EngineChoice:
+    """Which engines ``config`` renders with: files (and renders) that agree share them."""
+    return EngineChoice(config.engine, config.fallback, config.jobs, config.executor,
+                        config.ray_address, config.workers, config.worker_threads)  # fmt: skip
 
 
 def inspect(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> Report:
@@ -232,14 +196,8 @@ def inspect(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> R
     gaps = sum(
         pause_before(a, b, config.pauses) for a, b in zip([None, *spoken], spoken, strict=False)
     )
-    for name in engines.names():
-        try:
-            engine = _engine(name, config)
-        except EngineUnavailable:
-            continue
-        estimates[name] = (
-            gaps + config.pauses.tail + sum(engine.estimate_ms(u.spoken) for u in spoken)
-        )
+    for name, speech_ms in engine_choice(config).estimates([u.spoken for u in spoken]).items():
+        estimates[name] = gaps + config.pauses.tail + speech_ms
     voices = {speaker: profile.id for speaker, profile in casting.profiles.items()}
     return build_report(script, voices=voices, estimated_ms=estimates, lexicon=usage.to_json())
 
@@ -256,6 +214,11 @@ class Prepared:
     cover: Cover | None
     music: Music | None = None
     repairs: tuple[Repair, ...] = ()  # QA repairs kept beside the outputs (STEM.repairs.json)
+
+    @property
+    def work(self) -> Work:
+        """What the synth stage renders: the script, its casting and the repairs' voices."""
+        return self.script, self.casting, overrides(self.repairs, self.casting)
 
 
 def prepare_file(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> Prepared:
@@ -304,57 +267,35 @@ def _music(source: Source, config: RenderConfig) -> Music | None:
 
 def synthesis_key(config: RenderConfig) -> tuple[object, ...]:
     """Files whose configs agree on this can share one engine and one synthesis pass."""
-    return (config.engine, config.fallback, config.jobs, config.trim_margin_ms, config.group,
-            config.cache_dir, config.executor, config.ray_address, config.workers,
-            config.worker_threads)  # fmt: skip
+    return (engine_choice(config), config.trim_margin_ms, config.group, config.cache_dir)
 
 
-def open_engines(config: RenderConfig) -> tuple[Engine, Engine | None]:
-    """The engine and fallback a group of files shares (closed by ``close_engines``).
+def open_engines(config: RenderConfig) -> EngineSet:
+    """The engine and fallback for ``config``, on a loop of their own; the caller closes them.
 
     Raises:
         EngineUnavailable: the engine cannot run here.
     """
-    return _engine(config.engine, config), _fallback(config)
+    return engine_choice(config).open()
 
 
-def close_engines(engine: Engine, fallback: Engine | None) -> None:
-    """Release what ``open_engines`` made."""
-
-    async def close() -> None:
-        await engine.aclose()
-        if fallback is not None and fallback is not engine:
-            await fallback.aclose()
-
-    asyncio.run(close())
+# Where a synthesis gets its engines: ``open_engines`` (opened for it, closed after it), or
+# a session's engines, lent (closed when the session is).
+EngineSource = Callable[[RenderConfig], AbstractContextManager[EngineSet]]
 
 
-def synthesize(
-    files: Sequence[Prepared],
-    *,
-    engine: Engine,
-    fallback: Engine | None,
-    cache: ClipCache,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> tuple[dict[int, dict[str, Clip]], dict[int, SynthesisFailed]]:
-    """Synthesize stage for several transcripts at once (their sentences share the cores).
+@contextmanager
+def synthesis(config: RenderConfig, engines: EngineSource = open_engines) -> Iterator[Synthesizer]:
+    """The one start-synthesize-finish sequence: engines from ``engines`` (closed after, if
+    it opened them), a clean cache; every render, batch group and repair goes through it.
 
     Raises:
-        VoiceError: a persona's voice is not usable by the engine.
-        OutputError: the cache cannot be written.
+        EngineUnavailable: the engine cannot run here.
     """
-    config = files[0].config
-    return synthesize_many(
-        [(f.script, f.casting) for f in files],
-        engine=engine,
-        fallback=fallback,
-        cache=cache,
-        jobs=0 if config.executor == "ray" else config.jobs,  # Ray: workers x in-flight
-        trim_margin_ms=config.trim_margin_ms,
-        group=config.group,
-        on_progress=on_progress,
-        overrides=[overrides(f.repairs, f.casting) for f in files],
-    )
+    with engines(config) as opened:
+        jobs = 0 if config.executor == "ray" else config.jobs  # Ray: workers x in-flight
+        yield Synthesizer(opened, config.cache_dir, jobs=jobs,
+                          trim_margin_ms=config.trim_margin_ms, group=config.group)  # fmt: skip
 
 
 def finish(
@@ -416,8 +357,12 @@ def render(
     base: RenderConfig,
     options: Mapping[str, Any],
     listener: Listener | None = None,
+    *,
+    engines: EngineSource = open_engines,
 ) -> Render:
     """Render one transcript into audio, captions, transcripts and a manifest.
+
+    ``engines`` gives the engines (default: opened for this render, closed after it).
 
     Raises:
         TtsExportError: any failure, with what to do about it. Files already
@@ -426,17 +371,9 @@ def render(
     listen = listener or _Silent()
     listen.stage("reading")
     prepared = prepare_file(source, base, options)
-    config = prepared.config
-    engine, fallback = open_engines(config)
-    try:
-        remove_stale_temporaries(config.cache_dir, recursive=True)
+    with synthesis(prepared.config, engines) as synth:
         listen.stage("synthesizing")
-        cache = ClipCache(config.cache_dir)
-        clips, failed = synthesize(
-            [prepared], engine=engine, fallback=fallback, cache=cache, on_progress=listen.progress
-        )
-    finally:
-        close_engines(engine, fallback)
+        clips, failed = synth.synthesize([prepared.work], on_progress=listen.progress)
     if failed:
         raise failed[0]
-    return finish(prepared, clips[0], repaired=cache.repaired, on_stage=listen.stage)
+    return finish(prepared, clips[0], repaired=synth.cache.repaired, on_stage=listen.stage)

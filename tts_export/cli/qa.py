@@ -12,11 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
 
 from tts_export import api
+from tts_export._repair import Repaired
 from tts_export.cli.app import app
 from tts_export.cli.console import RichListener, err, guarded, say, to_json, write
 from tts_export.cli.options import ConfigOpt, load
 from tts_export.qa import QaReport, UtteranceScore
-from tts_export.repair import Repaired
 
 
 def _pad(text: str, width: int) -> str:

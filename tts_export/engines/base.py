@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from itertools import product
 from typing import Protocol, runtime_checkable
 
 from tts_export.models import Realization, Synthesis
@@ -11,6 +13,10 @@ from tts_export.models import Realization, Synthesis
 @runtime_checkable
 class Engine(Protocol):
     """A speech engine adapter.
+
+    What the package knows about an engine without building it (whether it takes
+    ``jobs``, its automatic fallback, how to derive voices) is declared on its
+    registry entry (``engines.EngineInfo``).
 
     Attributes:
         name: registry name ("kokoro", "espeak", "edge").
@@ -48,7 +54,11 @@ class Engine(Protocol):
         ...
 
     async def aclose(self) -> None:
-        """Release sessions, processes and connections."""
+        """Release sessions, processes and connections.
+
+        Called once, by whoever made the engine (a render's ``EngineSet``), on the
+        event loop its calls ran on; the synth stage never calls it.
+        """
         ...
 
 
@@ -82,3 +92,15 @@ class GroupingEngine(Protocol):
             EngineError: the group could not be rendered.
         """
         ...
+
+
+# Pitch shifts tried, in this order, after an engine's own variants (the same order
+# every time, so the same transcript is cast the same way).
+PITCH_SHIFTS_HZ = (15, -15, 30, -30)
+
+
+def pitch_variants(own: Sequence[Realization]) -> Iterator[Realization]:
+    """``own`` shifted in pitch (within -100..100 Hz): voices that differ by ear."""
+    for shift, a in product(PITCH_SHIFTS_HZ, own):
+        if -100 <= a.pitch + shift <= 100:
+            yield replace(a, pitch=a.pitch + shift)

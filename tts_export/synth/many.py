@@ -2,42 +2,27 @@
 
 A batch's sentences are scheduled together, so the engine's workers never
 idle at a file boundary, and one engine (one model load) serves every pass:
-the scheduler's ``aclose`` at the end of a pass is held back until the
-caller closes the engine. Each script's utterance ids, speakers and turns
-are kept apart (prefixed with the script's index), so nothing is grouped or
-deduplicated across files except identical (voice, text) pairs, which the
-cache shares anyway.
+the scheduler never closes the engines it is handed. Each script's utterance
+ids, speakers and turns are kept apart (prefixed with the script's index), so
+nothing is grouped or deduplicated across files except identical (voice,
+text) pairs, which the cache shares anyway.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 from tts_export.engines.base import Engine
 from tts_export.errors import SynthesisFailed
 from tts_export.models import Casting, Clip, Realization, Script, Utterance, VoiceProfile
 from tts_export.synth.cache import ClipCache
-from tts_export.synth.scheduler import ProgressCallback, synthesize_script
+from tts_export.synth.scheduler import ProgressCallback, render_script
 
 Failure = tuple[str, str, int, str]
 
 
-class _KeepOpen:
-    """An engine whose ``aclose`` waits for the caller, so passes can share one model load."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-    async def aclose(self) -> None:
-        pass
-
-
-def synthesize_many(
+async def synthesize_many(
     pairs: Sequence[tuple[Script, Casting]],
     *,
     engine: Engine,
@@ -52,7 +37,7 @@ def synthesize_many(
     """Render every script's spoken utterances; a script that fails does not stop the others.
 
     ``overrides``, one mapping per script (or none), are its utterances rendered in
-    another realization (``synthesize_script``).
+    another realization (``render_script``). Runs on the caller's event loop.
 
     Returns:
         Per script index, its clips (utterance id → clip); and per script index
@@ -67,11 +52,11 @@ def synthesize_many(
     while todo:
         script, casting = _merge([pairs[i] for i in todo], todo)
         try:
-            merged = synthesize_script(
+            merged = await render_script(
                 script,
                 casting,
-                engine=_KeepOpen(engine),
-                fallback=_KeepOpen(fallback) if fallback else None,
+                engine=engine,
+                fallback=fallback,
                 cache=cache,
                 jobs=jobs,
                 trim_margin_ms=trim_margin_ms,

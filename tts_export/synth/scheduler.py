@@ -1,6 +1,7 @@
 """Synthesize: a Script and its Casting in, one cached ``Clip`` per spoken utterance out.
 
-Owns the only event loop of a render. Work runs in script order, at most
+Runs on its caller's event loop (a render's ``EngineSet`` owns the only one)
+and never closes the engines it is handed. Work runs in script order, at most
 ``jobs`` engine calls at once; identical (voice, text) pairs are rendered
 once. An utterance the engine gives up on is rendered by the fallback engine
 in the same persona; one that no engine can render is reported at the end,
@@ -17,10 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tts_export.engines.base import Engine, GroupingEngine
-from tts_export.errors import EngineError, SynthesisFailed, TtsExportError, VoiceError
+from tts_export.errors import EngineError, SynthesisFailed, TtsExportError
 from tts_export.models import Casting, Clip, Realization, Script, Synthesis, Utterance
 from tts_export.synth.cache import ClipCache, clip_key
 from tts_export.synth.clips import finish
+from tts_export.synth.plan import Job, Unit, plan, realization_for
 
 
 @dataclass(frozen=True)
@@ -43,42 +45,36 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """One cache entry: a (voice, text) pair and every utterance that shares it."""
+def synthesize_script(
+    script: Script,
+    casting: Casting,
+    *,
+    engine: Engine,
+    fallback: Engine | None,
+    cache: ClipCache,
+    jobs: int = 0,
+    trim_margin_ms: int = 40,
+    group: bool = True,
+    on_progress: ProgressCallback | None = None,
+    overrides: Mapping[str, Realization] | None = None,
+) -> dict[str, Clip]:
+    """``render_script`` for a caller without an event loop (a loop of its own, for this call).
 
-    key: str
-    text: str
-    utterances: tuple[Utterance, ...]
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One engine call: a single unit, or consecutive sentences of one turn."""
-
-    units: tuple[_Unit, ...]
-    realization: Realization
-
-
-def realization_for(casting: Casting, speaker: str, engine: Engine) -> Realization:
-    """The speaker's persona as realized by ``engine``.
+    The engines stay open: whoever made them closes them (``aclose``).
 
     Raises:
-        VoiceError: the persona has no realization for that engine.
+        VoiceError, SynthesisFailed: as ``render_script``.
     """
-    profile = casting.profiles[speaker]
-    realization = profile.realization(engine.name)
-    if realization is None:
-        raise VoiceError(
-            profile.id,
-            f"has no realization for engine {engine.name!r}",
-            speaker=speaker,
-            hint="add one to the profile's TOML file",
+    return asyncio.run(
+        render_script(
+            script, casting, engine=engine, fallback=fallback, cache=cache, jobs=jobs,
+            trim_margin_ms=trim_margin_ms, group=group, on_progress=on_progress,
+            overrides=overrides,
         )
-    return realization
+    )  # fmt: skip
 
 
-def synthesize_script(
+async def render_script(
     script: Script,
     casting: Casting,
     *,
@@ -120,80 +116,114 @@ def synthesize_script(
     chosen = {k: r for k, r in (overrides or {}).items() if r.engine == engine.name}
     for realization in chosen.values():
         engine.check_voice(realization)
-    return asyncio.run(
-        _run(
-            speech,
-            casting,
-            engine,
-            fallback,
-            cache,
-            jobs or engine.max_jobs,
-            trim_margin_ms,
-            group and isinstance(engine, GroupingEngine),
-            on_progress,
-            chosen,
-        )
+    return await _run(
+        speech,
+        casting,
+        engine,
+        fallback,
+        cache,
+        jobs or engine.max_jobs,
+        trim_margin_ms,
+        group and isinstance(engine, GroupingEngine),
+        on_progress,
+        chosen,
     )
 
 
-def _plan(
-    utterances: Sequence[Utterance], casting: Casting, engine: Engine, post: str, group: bool
-) -> list[_Job]:
-    """Cut the work into engine calls, in script order.
+class _Pass:
+    """One pass over the planned jobs: what is done, what failed, and the engines' limits."""
 
-    Only the text decides the plan (``group_cost`` is an estimate from the
-    text), so the keys of cached clips are found without any engine work.
-    """
-    runs: list[list[Utterance]] = []
-    budget = engine.max_group_tokens if group and isinstance(engine, GroupingEngine) else 0
-    used = 0
-    for u in utterances:
-        cost = engine.group_cost(u.spoken) if budget and isinstance(engine, GroupingEngine) else 0
-        previous = runs[-1][-1] if runs else None
-        if (
-            budget
-            and previous is not None
-            and previous.turn_index == u.turn_index
-            and used + cost <= budget
-        ):
-            runs[-1].append(u)
-            used += cost
-        else:
-            runs.append([u])
-            used = cost
-    jobs: list[_Job] = []
-    units: dict[str, _Unit] = {}
-    for run in runs:
-        realization = realization_for(casting, run[0].speaker, engine)
-        signature = (
-            ""
-            if len(run) == 1
-            else "|group="
-            + clip_key(
-                engine.name, engine.version, realization, "\n".join(u.spoken for u in run), post
-            )
-        )
-        keys = [
-            clip_key(
-                engine.name,
-                engine.version,
-                realization,
-                u.spoken,
-                post + (f"{signature}:{i}" if signature else ""),
-            )
-            for i, u in enumerate(run)
-        ]
-        if len(run) == 1 and keys[0] in units:  # same voice and text as earlier: render once
-            unit = units[keys[0]]
-            units[keys[0]] = _Unit(unit.key, unit.text, (*unit.utterances, run[0]))
-            continue
-        job_units = []
-        for key, u in zip(keys, run, strict=True):
-            units[key] = _Unit(key, u.spoken, (u,))
-            job_units.append(key)
-        jobs.append(_Job(tuple(units[k] for k in job_units), realization))
-    # Units gathered more utterances after their job was made: rebuild from the table.
-    return [_Job(tuple(units[x.key] for x in job.units), job.realization) for job in jobs]
+    def __init__(
+        self,
+        engine: Engine,
+        fallback: Engine | None,
+        casting: Casting,
+        cache: ClipCache,
+        jobs: int,
+        margin_ms: int,
+        total: int,
+        on_progress: ProgressCallback | None,
+        alone: Mapping[str, Unit],
+    ) -> None:
+        self.engine, self.fallback, self.casting, self.cache = engine, fallback, casting, cache
+        self.margin_ms, self.total, self.alone = margin_ms, total, alone
+        self.on_progress = on_progress
+        self.clips: dict[str, Clip] = {}
+        self.failures: list[tuple[str, str, int, str]] = []
+        self.counts = {"done": 0, "cached": 0, "fallbacks": 0}
+        self.limits = {engine.name: asyncio.Semaphore(max(1, jobs))}
+        if fallback is not None:
+            self.limits.setdefault(fallback.name, asyncio.Semaphore(max(1, fallback.max_jobs)))
+
+    def report(self, unit: Unit, clip: Clip | None) -> None:
+        for u in unit.utterances:
+            if u.id in self.alone and unit.key != self.alone[u.id].key:
+                continue  # its group is still rendered for the neighbours; its clip is its own
+            self.counts["done"] += 1
+            if clip is not None:
+                self.clips[u.id] = _for_utterance(clip, u.id)
+                self.counts["cached"] += clip.cached
+                self.counts["fallbacks"] += clip.fallback
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    total=self.total, done=self.counts["done"], cached=self.counts["cached"],
+                    fallbacks=self.counts["fallbacks"], failures=len(self.failures),
+                    utterance_id=unit.utterances[-1].id,
+                    engine=clip.engine if clip else self.engine.name,
+                    repaired=self.cache.repaired,
+                )
+            )  # fmt: skip
+
+    def store(self, unit: Unit, synthesis: Synthesis, realization: Realization) -> Clip:
+        return _store(self.cache, unit.key, unit.utterances[0], synthesis, self.engine.name,
+                      realization, self.margin_ms, fallback=False)  # fmt: skip
+
+    async def render_one(self, unit: Unit, realization: Realization) -> None:
+        engine = self.engine
+        try:
+            async with self.limits[engine.name]:
+                synthesis = await engine.synthesize(unit.text, realization)
+            self.report(unit, self.store(unit, synthesis, realization))
+            return
+        except EngineError as exc:
+            primary_error = exc
+        post = f"margin={self.margin_ms}"
+        clip = await _fail_over(unit.utterances[0], primary_error, self.casting, self.fallback,
+                                self.cache, self.limits, post, self.margin_ms)  # fmt: skip
+        if clip is None:
+            reason = primary_error.detail
+            if self.fallback is not None:
+                reason += f"; fallback {self.fallback.name!r} failed too"
+            self.failures.extend((x.id, x.speaker, x.line, reason) for x in unit.utterances)
+        self.report(unit, clip)
+
+    async def render(self, job: Job) -> None:
+        hits = [self.cache.get(unit.key, unit.utterances[0].id) for unit in job.units]
+        if all(hit is not None for hit in hits):
+            for unit, hit in zip(job.units, hits, strict=True):
+                self.report(unit, hit)
+            return
+        engine = self.engine
+        if len(job.units) > 1 and isinstance(engine, GroupingEngine):
+            # The whole group is rendered again, so a resumed run gives the same audio.
+            try:
+                async with self.limits[self.engine.name]:
+                    results = await engine.synthesize_group(
+                        [unit.text for unit in job.units], job.realization
+                    )
+                stored = [
+                    self.store(unit, synthesis, job.realization)
+                    for unit, synthesis in zip(job.units, results, strict=True)
+                ]
+            except EngineError:
+                pass  # isolate: each sentence alone, so one bad one cannot sink the rest
+            else:
+                for unit, clip in zip(job.units, stored, strict=True):
+                    self.report(unit, clip)
+                return
+        for unit in job.units:
+            await self.render_one(unit, job.realization)
 
 
 async def _run(
@@ -208,124 +238,27 @@ async def _run(
     on_progress: ProgressCallback | None,
     overrides: Mapping[str, Realization],
 ) -> dict[str, Clip]:
+    """Plan, then render every job on the running loop; the engines stay open (their caller's)."""
     post = f"margin={margin_ms}"
-    planned = _plan(utterances, casting, engine, post, group)
+    planned = plan(utterances, casting, engine, post, group)
     alone = {
-        u.id: _Unit(clip_key(engine.name, engine.version, r, u.spoken, post + "|override"),
+        u.id: Unit(clip_key(engine.name, engine.version, r, u.spoken, post + "|override"),
                     u.spoken, (u,))
         for job in planned for unit in job.units for u in unit.utterances
         if (r := overrides.get(u.id)) is not None
     }  # fmt: skip
-    planned += [_Job((unit,), overrides[uid]) for uid, unit in alone.items()]
-    clips: dict[str, Clip] = {}
-    failures: list[tuple[str, str, int, str]] = []
-    counts = {"done": 0, "cached": 0, "fallbacks": 0}
-    limits = {engine.name: asyncio.Semaphore(max(1, jobs))}
-    if fallback is not None:
-        limits.setdefault(fallback.name, asyncio.Semaphore(max(1, fallback.max_jobs)))
-
-    def report(unit: _Unit, clip: Clip | None) -> None:
-        for u in unit.utterances:
-            if u.id in alone and unit.key != alone[u.id].key:
-                continue  # its group is still rendered for the neighbours; its clip is its own
-            counts["done"] += 1
-            if clip is not None:
-                clips[u.id] = _for_utterance(clip, u.id)
-                counts["cached"] += clip.cached
-                counts["fallbacks"] += clip.fallback
-        if on_progress is not None:
-            on_progress(
-                Progress(
-                    total=len(utterances),
-                    done=counts["done"],
-                    cached=counts["cached"],
-                    fallbacks=counts["fallbacks"],
-                    failures=len(failures),
-                    utterance_id=unit.utterances[-1].id,
-                    engine=clip.engine if clip else engine.name,
-                    repaired=cache.repaired,
-                )
-            )
-
-    async def render_one(unit: _Unit, realization: Realization) -> None:
-        u = unit.utterances[0]
-        try:
-            async with limits[engine.name]:
-                synthesis = await engine.synthesize(unit.text, realization)
-            report(
-                unit,
-                _store(
-                    cache,
-                    unit.key,
-                    u,
-                    synthesis,
-                    engine.name,
-                    realization,
-                    margin_ms,
-                    fallback=False,
-                ),
-            )
-            return
-        except EngineError as exc:
-            primary_error = exc
-        clip = await _fail_over(u, primary_error, casting, fallback, cache, limits, post, margin_ms)
-        if clip is None:
-            reason = primary_error.detail
-            if fallback is not None:
-                reason += f"; fallback {fallback.name!r} failed too"
-            failures.extend((x.id, x.speaker, x.line, reason) for x in unit.utterances)
-        report(unit, clip)
-
-    async def render(job: _Job) -> None:
-        hits = [cache.get(unit.key, unit.utterances[0].id) for unit in job.units]
-        if all(hit is not None for hit in hits):
-            for unit, hit in zip(job.units, hits, strict=True):
-                report(unit, hit)
-            return
-        if len(job.units) > 1 and isinstance(engine, GroupingEngine):
-            # The whole group is rendered again, so a resumed run gives the same audio.
-            try:
-                async with limits[engine.name]:
-                    results = await engine.synthesize_group(
-                        [unit.text for unit in job.units], job.realization
-                    )
-                stored = [
-                    _store(
-                        cache,
-                        unit.key,
-                        unit.utterances[0],
-                        synthesis,
-                        engine.name,
-                        job.realization,
-                        margin_ms,
-                        fallback=False,
-                    )
-                    for unit, synthesis in zip(job.units, results, strict=True)
-                ]
-            except EngineError:
-                pass  # isolate: each sentence alone, so one bad one cannot sink the rest
-            else:
-                for unit, clip in zip(job.units, stored, strict=True):
-                    report(unit, clip)
-                return
-        for unit in job.units:
-            await render_one(unit, job.realization)
-
+    planned += [Job((unit,), overrides[uid]) for uid, unit in alone.items()]
+    run = _Pass(engine, fallback, casting, cache, jobs, margin_ms, len(utterances), on_progress,
+                alone)  # fmt: skip
     try:
         async with asyncio.TaskGroup() as tasks:
             for job in planned:
-                tasks.create_task(render(job))
-    except* TtsExportError as group:
-        raise first_error(group) from None
-    finally:
-        try:
-            await engine.aclose()
-        finally:
-            if fallback is not None and fallback is not engine:
-                await fallback.aclose()
-    if failures:
-        raise SynthesisFailed(sorted(failures))
-    return clips
+                tasks.create_task(run.render(job))
+    except* TtsExportError as group_error:
+        raise first_error(group_error) from None
+    if run.failures:
+        raise SynthesisFailed(sorted(run.failures))
+    return run.clips
 
 
 def first_error(group: BaseExceptionGroup[TtsExportError]) -> TtsExportError:

@@ -36,6 +36,7 @@ from tts_export.engines.kokoro.model import (
     open_session,
     ort_errors,
 )
+from tts_export.engines.kokoro.options import check_options
 from tts_export.engines.kokoro.tokens import (
     MAX_TOKENS,
     closed,
@@ -56,12 +57,11 @@ from tts_export.engines.kokoro.waveform import (
     sentence_synthesis,
     speech_span,
 )
-from tts_export.errors import ConfigError, EngineError, EngineUnavailable, VoiceError
+from tts_export.errors import EngineError, EngineUnavailable, VoiceError
 from tts_export.models import Realization, Synthesis
 
 ADAPTER_REVISION = 3  # 3: word boundaries from the model's token durations
 FRAME = 600  # samples per duration frame of the graph's durations tensor
-GROUP_MARGIN = 10  # tokens kept free in a group for separators and closing stops
 # Activations take about 32 MB per second of speech in a call (measured: +220 MB for a
 # 120-token call, +585 MB for 250, +775 MB for 400, over ~540 MB for the loaded engine),
 # and calls over ~200 tokens are no faster per second of speech than short ones. So
@@ -74,10 +74,10 @@ PHONEME_CACHE = 4096
 DEFAULT_JOBS = 1
 # The model makes 12-19 frames (25 ms) for a call's leading pad and 7-22 for the pause
 # between two grouped sentences, all but ~40 ms of which are trimmed later. The option
-# pause_cap holds them to fewer frames, so they are never decoded. Off by default: on the
-# seed it saved 0-7 % of inference time (within the machine's noise) and changed the
-# whole call's sound (the decoder normalises over time), see bench/bench_pause_cap.py.
-MAX_PAUSE_CAP = 40
+# pause_cap (at most options.MAX_PAUSE_CAP) holds them to fewer frames, so they are never
+# decoded. Off by default: on the seed it saved 0-7 % of inference time (within the
+# machine's noise) and changed the whole call's sound (the decoder normalises over time),
+# see bench/bench_pause_cap.py.
 UNCAPPED = 1e4  # a cap no token reaches: the graph's output is bit-identical to no cap
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 # group_cost: tenths of a token per Han character, Latin letter, digit, pause mark, Latin word.
@@ -129,30 +129,7 @@ class KokoroEngine:
                 group_tokens out of 16-500 or pause_cap out of 0-40.
             EngineUnavailable: misaki, onnxruntime or the model data is missing.
         """
-        if unknown:
-            key = next(iter(unknown))
-            raise ConfigError(
-                f"engine option {key}",
-                unknown[key],
-                "unknown kokoro option",
-                hint="the kokoro engine takes threads, jobs, group_tokens and pause_cap",
-            )
-        for label, value in (("threads", threads), ("jobs", jobs)):
-            if value is not None and not (isinstance(value, int) and 1 <= value <= 64):
-                raise ConfigError(f"kokoro {label}", value, "must be a whole number from 1 to 64")
-        limit = MAX_TOKENS - GROUP_MARGIN
-        if group_tokens is not None and not (
-            isinstance(group_tokens, int) and 16 <= group_tokens <= limit
-        ):
-            raise ConfigError(
-                "kokoro group_tokens", group_tokens, f"must be a whole number from 16 to {limit}"
-            )
-        if pause_cap is not None and not (
-            isinstance(pause_cap, int) and 0 <= pause_cap <= MAX_PAUSE_CAP
-        ):
-            raise ConfigError(
-                "kokoro pause_cap", pause_cap, f"must be a whole number from 0 to {MAX_PAUSE_CAP}"
-            )
+        check_options(threads, jobs, group_tokens, pause_cap, unknown)
         for module, hint in (
             ("misaki", "misaki 0.9.4 needs Python <= 3.12: use 3.11 or 3.12, or --engine espeak"),
             ("onnxruntime", "pip install onnxruntime"),

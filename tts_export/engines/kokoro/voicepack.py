@@ -56,6 +56,19 @@ class Blend:
     parts: tuple[tuple[str, float], ...]
 
 
+def split_blend(spec: str) -> list[tuple[str, str | None]]:
+    """The grammar of a voice spec, in one place: ``id[:weight]`` items joined by ``+``.
+
+    Returns (voice id, weight text or None) per item, spaces around items dropped;
+    nothing is checked here.
+    """
+    items = []
+    for item in spec.split("+"):
+        vid, colon, weight = item.strip().partition(":")
+        items.append((vid, weight if colon else None))
+    return items
+
+
 def parse_voice(spec: str, known: frozenset[str]) -> Blend:
     """Parse ``jf_nezumi`` or ``jf_gongitsune:0.6+jm_kumo:0.4``; weights are normalised.
 
@@ -66,14 +79,14 @@ def parse_voice(spec: str, known: frozenset[str]) -> Blend:
         f"use a voice id ({', '.join(sorted(known))}) or a blend such as jf_alpha:0.6+jm_kumo:0.4"
     )
     raw: dict[str, float] = {}
-    for item in spec.split("+"):
-        vid, colon, weight = item.strip().partition(":")
+    for vid, weight in split_blend(spec):
+        item = vid if weight is None else f"{vid}:{weight}"
         if not _VOICE_ID.fullmatch(vid):
-            raise VoiceError(spec, f"{item.strip()!r} is not a Kokoro voice id", hint=hint)
+            raise VoiceError(spec, f"{item!r} is not a Kokoro voice id", hint=hint)
         if vid not in known:
             raise VoiceError(spec, f"Kokoro has no voice {vid!r}", hint=hint)
         try:
-            value = float(weight) if colon else 1.0
+            value = float(weight) if weight is not None else 1.0
         except ValueError:
             raise VoiceError(spec, f"weight {weight!r} is not a number", hint=hint) from None
         if not (value > 0 and np.isfinite(value)):
@@ -81,6 +94,28 @@ def parse_voice(spec: str, known: frozenset[str]) -> Blend:
         raw[vid] = raw.get(vid, 0.0) + value
     total = sum(raw.values())
     return Blend(tuple((vid, w / total) for vid, w in raw.items()))
+
+
+def weights(spec: str) -> dict[str, float]:
+    """A voice or blend as normalised weights per voice id, without checking the ids.
+
+    A weight that is not a number counts as 1 (``parse_voice`` reports it when
+    the engine reads the spec).
+    """
+    raw: dict[str, float] = {}
+    for vid, weight in split_blend(spec):
+        try:
+            value = float(weight) if weight else 1.0
+        except ValueError:
+            value = 1.0
+        raw[vid] = raw.get(vid, 0.0) + value
+    total = sum(raw.values()) or 1.0
+    return {vid: w / total for vid, w in raw.items()}
+
+
+def format_blend(parts: Mapping[str, float], digits: str = ".4g") -> str:
+    """``id:weight`` items joined by ``+``, each weight written with ``digits``."""
+    return "+".join(f"{vid}:{w:{digits}}" for vid, w in parts.items())
 
 
 def blend_style(styles: Mapping[str, Float32Array], spec: str) -> Float32Array:

@@ -13,11 +13,11 @@ sentences are cache hits. The manifest's ``repairs`` field says what changed.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 import wave
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from tts_export import engines, pipeline
 from tts_export.audio.ffmpeg import decode_pcm
 from tts_export.common.units import ms_to_samples
 from tts_export.config import RenderConfig
-from tts_export.engines.base import Engine
 from tts_export.errors import EngineError
 from tts_export.models import Realization
 from tts_export.output.manifest import Manifest, UtteranceRecord
@@ -39,9 +38,10 @@ from tts_export.qa.check import read_render, span, to_samples
 from tts_export.qa.repairs import Repair, merged, read_repairs, repairs_path, write_repairs
 from tts_export.qa.score import edit_distance, error_rate, tokens
 from tts_export.synth.clips import finish
+from tts_export.synth.loop import EngineSet
 
 _RATES = (0.9, 0.8)  # slower, never faster: speed is what helps a recogniser most
-_BLEND_SHARE = 0.2  # a little of another voice: near enough to stay the same persona
+_BLEND_SHARE = 0.2  # a little of another voice (where the engine blends): still the persona
 _BLENDS = 2
 Samples = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -91,30 +91,18 @@ def candidates(base: Realization, gender: str, engine: str) -> list[Candidate]:
                   replace(base, speed=round(base.speed * k, 3)))
         for k in _RATES
     ]  # fmt: skip
-    if engine != "kokoro":  # blends are Kokoro's (averaged style vectors)
-        return found
-    parts = [p.split(":") for p in base.voice.split("+")]
-    weights = {p[0]: float(p[1]) if len(p) > 1 else 1.0 for p in parts}
-    total = sum(weights.values()) or 1.0
-    others = [
-        v.name
-        for v in engines.list_voices(engine)
-        if v.gender == gender and v.name not in weights
-    ]
-    for other in others[:_BLENDS]:
-        mix = {k: w / total * (1 - _BLEND_SHARE) for k, w in weights.items()}
-        voice = "+".join(f"{k}:{w:.3f}" for k, w in mix.items()) + f"+{other}:{_BLEND_SHARE}"
+    for voice in engines.nearby(engine, base.voice, gender, count=_BLENDS, share=_BLEND_SHARE):
         found.append(Candidate(f"voice {base.voice} -> {voice}", replace(base, voice=voice)))
     return found
 
 
 def _heard(
-    engine: Engine, item: UtteranceRecord, realization: Realization, margin_ms: int,
+    opened: EngineSet, item: UtteranceRecord, realization: Realization, margin_ms: int,
     recognizer: Recognizer, language: str, programme: Samples,
 ) -> str:  # fmt: skip
     """Synthesize one sentence as a render would, put it in the programme's place of the
     original (at its level, with the same air around it) and recognise it."""
-    synthesis = asyncio.run(engine.synthesize(item.spoken, realization))
+    synthesis = opened.run(opened.engine.synthesize(item.spoken, realization))
     done = finish(synthesis, margin_ms=margin_ms, gain_db=realization.gain_db)
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as wav:
@@ -136,17 +124,19 @@ def _rms(samples: Samples) -> float:
 
 
 def best_alternative(
-    u: UtteranceScore, item: UtteranceRecord, options: Sequence[Candidate], engine: Engine,
+    u: UtteranceScore, item: UtteranceRecord, options: Sequence[Candidate], opened: EngineSet,
     recognizer: Recognizer, margin_ms: int, programme: Samples, max_cer: float,
 ) -> tuple[Repair | None, tuple[tuple[str, float], ...]]:  # fmt: skip
     """Try the alternatives for one utterance, nearest first, until one is understood within
-    ``max_cer``; the best of those tried, when it beats the original."""
+    ``max_cer``; the best of those tried, when it beats the original (``opened.engine``
+    renders them, on the set's loop)."""
+    engine = opened.engine
     reference = tokens(u.spoken)
     best: Repair | None = None
     tried = []
     for option in options:
         try:
-            heard = _heard(engine, item, option.realization, margin_ms, recognizer, u.language,
+            heard = _heard(opened, item, option.realization, margin_ms, recognizer, u.language,
                            programme)  # fmt: skip
         except EngineError:
             continue  # an alternative the engine cannot make is no alternative
@@ -190,27 +180,24 @@ def repair(
     bad = [u for u in before.utterances if u.rate > max_cer and spoken.get(u.id) == u.spoken]
     made: dict[str, Repair] = {}
     tried: dict[str, tuple[tuple[str, float], ...]] = {}
-    if bad:
-        engine, fallback = pipeline.open_engines(config)
-        try:
-            for u in bad:
-                profile = casting.profiles[u.speaker]
-                realization = profile.realization(engine.name)
-                if realization is None:
-                    continue
-                options_ = candidates(realization, profile.gender, engine.name)
-                found, tried[u.id] = best_alternative(
-                    u, items[u.id], options_, engine, recognizer, config.trim_margin_ms, programme,
-                    max_cer,
-                )
-                if found is not None:
-                    made[u.id] = found
-        finally:
-            pipeline.close_engines(engine, fallback)
-    path = repairs_path(config.out_dir, source.stem)
-    if made:
-        write_repairs(path, merged(read_repairs(path), made))
-    done = pipeline.render(source, base, options, listener)
+    with pipeline.synthesis(config) as synth:  # one set of engines, one loop: tries and render
+        for u in bad:
+            profile = casting.profiles[u.speaker]
+            realization = profile.realization(synth.engines.engine.name)
+            if realization is None:
+                continue
+            options_ = candidates(realization, profile.gender, synth.engines.engine.name)
+            found, tried[u.id] = best_alternative(
+                u, items[u.id], options_, synth.engines, recognizer, config.trim_margin_ms,
+                programme, max_cer,
+            )  # fmt: skip
+            if found is not None:
+                made[u.id] = found
+        path = repairs_path(config.out_dir, source.stem)
+        if made:
+            write_repairs(path, merged(read_repairs(path), made))
+        done = pipeline.render(source, base, options, listener,
+                               engines=_lent(synth.engines, config))  # fmt: skip
     return Repaired(before, tried, tuple(made.values()), done)
 
 
@@ -222,6 +209,19 @@ def render_stem(render: str | os.PathLike[str]) -> Path:
     """
     path = Manifest.locate(render)
     return path.with_name(Manifest.stem_of(path))
+
+
+def _lent(opened: EngineSet, config: RenderConfig) -> pipeline.EngineSource:
+    """Engines already open for ``config``, lent (not closed) to every synthesis that agrees
+    with it on them; one that does not opens its own for its length."""
+    choice = pipeline.engine_choice(config)
+
+    def source(wanted: RenderConfig) -> AbstractContextManager[EngineSet]:
+        if pipeline.engine_choice(wanted) != choice:
+            return pipeline.open_engines(wanted)
+        return nullcontext(opened)
+
+    return source
 
 
 def settings_of(stem: Path) -> dict[str, Any]:
