@@ -50,7 +50,12 @@ def _read_file(path: str, read: Callable[[], bytes]) -> list[VoiceProfile]:
             "", "is a directory, not a voice-profile file", path=path, hint="rename or move it"
         ) from None
     except OSError as exc:
-        raise VoiceError("", f"cannot read: {exc.strerror or exc}", path=path) from None
+        raise VoiceError(
+            "",
+            f"cannot read: {exc.strerror or exc}",
+            path=path,
+            hint="check the voice-profile file's permissions, or take it out of --voices-dir",
+        ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -230,7 +235,16 @@ def cast_voices(
                 hint="`tts-export voices` lists the profiles",
             )
         if profile.realization(engine) is None:
-            raise VoiceError(pid, f"has no realization for engine {engine!r}", speaker=speaker)
+            raise VoiceError(
+                pid,
+                f"has no realization for engine {engine!r}",
+                speaker=speaker,
+                hint=(
+                    "cast the speaker with --voice SPEAKER=PROFILE to a persona that has this "
+                    "engine "
+                    "(`tts-export voices`), or add a [profile.ENGINE] table"
+                ),
+            )
         result[speaker] = profile
     used = {p.id for p in result.values()}
     derived: list[VoiceProfile] = []

@@ -36,9 +36,19 @@ def trim_silence(pcm: bytes, sample_rate: int, *, margin_ms: int = 40) -> tuple[
         ConfigError: ``sample_rate`` or ``margin_ms`` is not positive / is negative.
     """
     if sample_rate <= 0:
-        raise ConfigError("sample_rate", sample_rate, "must be a positive number of Hz")
+        raise ConfigError(
+            "sample_rate",
+            sample_rate,
+            "must be a positive number of Hz",
+            hint="leave --sample-rate out, or give e.g. 24000",
+        )
     if margin_ms < 0:
-        raise ConfigError("trim_margin_ms", margin_ms, "must not be negative")
+        raise ConfigError(
+            "trim_margin_ms",
+            margin_ms,
+            "must not be negative",
+            hint="e.g. --trim-margin-ms 40",
+        )
     x = np.frombuffer(pcm, dtype="<i2", count=len(pcm) // 2)
     win = max(1, sample_rate // 100)
     n = -(-x.size // win)  # the last, partial window counts too (zero-padded)

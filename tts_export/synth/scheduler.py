@@ -314,7 +314,12 @@ def _store(
     fallback: bool,
 ) -> Clip:
     if not synthesis.pcm:
-        raise EngineError(engine, "returned no audio", utterance_id=u.id)
+        raise EngineError(
+            engine,
+            "returned no audio",
+            utterance_id=u.id,
+            hint="rerun; pass --fallback espeak to render such sentences offline",
+        )
     done = finish(synthesis, margin_ms=margin_ms, gain_db=realization.gain_db)
     return cache.put(
         key,

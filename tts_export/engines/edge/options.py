@@ -102,4 +102,9 @@ def check_range(
     ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
     if isinstance(value, bool) or not ok_type or not low <= value <= high:  # type: ignore[operator]
         kind = "a whole number" if integer else "a number"
-        raise ConfigError(setting, value, f"must be {kind} from {low:g} to {high:g}")
+        raise ConfigError(
+            setting,
+            value,
+            f"must be {kind} from {low:g} to {high:g}",
+            hint="edge takes rate/volume/pitch within the range named (e.g. rate = \"+10%\")",
+        )

@@ -59,7 +59,7 @@ class EspeakEngine:
             key = next(iter(options))
             raise ConfigError(
                 f"engine option {key}", options[key], "the espeak engine takes no options"
-            )
+, hint="remove the engine options: espeak takes none")
         self._lib: EspeakLibrary = library(engine=self.name)
         self.sample_rate = self._lib.sample_rate
         self.version = f"espeak/{self._lib.version}/adapter-{ADAPTER_REVISION}"
@@ -91,7 +91,15 @@ class EspeakEngine:
             self._lib.synthesize, text, realization.voice, rate=rate, pitch=pitch
         )
         if not rendered.pcm:
-            raise EngineError(self.name, f"espeak-ng produced no audio for {text[:40]!r}")
+            raise EngineError(
+                self.name,
+                f"espeak-ng produced no audio for {text[:40]!r}",
+                hint=(
+                    "check the text has letters espeak-ng can read in this language, or use "
+                    "--engine "
+                    "kokoro"
+                ),
+            )
         return Synthesis(
             pcm=rendered.pcm,
             sample_rate=rendered.sample_rate,

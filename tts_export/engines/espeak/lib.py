@@ -300,7 +300,11 @@ class EspeakLibrary:
             pcm, events = b"".join(self._chunks), tuple(self._events)
             self._chunks, self._events = [], []
         if code != _EE_OK:
-            raise EngineError("espeak", f"espeak_Synth returned {code}")
+            raise EngineError(
+                "espeak",
+                f"espeak_Synth returned {code}",
+                hint="reinstall espeakng-loader; try again with --engine kokoro",
+            )
         return Rendered(pcm, self.sample_rate, events)
 
     def phonemes(self, text: str, voice: str = "en-us") -> str:

@@ -34,17 +34,22 @@ def check_options(
         )
     for label, value in (("threads", threads), ("jobs", jobs)):
         if value is not None and not (isinstance(value, int) and 1 <= value <= 64):
-            raise ConfigError(f"kokoro {label}", value, "must be a whole number from 1 to 64")
+            raise ConfigError(
+                f"kokoro {label}",
+                value,
+                "must be a whole number from 1 to 64",
+                hint="e.g. --jobs 1, or leave it out for one call using every core",
+            )
     limit = MAX_TOKENS - GROUP_MARGIN
     if group_tokens is not None and not (
         isinstance(group_tokens, int) and 16 <= group_tokens <= limit
     ):
         raise ConfigError(
             "kokoro group_tokens", group_tokens, f"must be a whole number from 16 to {limit}"
-        )
+, hint="e.g. KokoroEngine(group_tokens=200), or leave it out for the default")
     if pause_cap is not None and not (
         isinstance(pause_cap, int) and 0 <= pause_cap <= MAX_PAUSE_CAP
     ):
         raise ConfigError(
             "kokoro pause_cap", pause_cap, f"must be a whole number from 0 to {MAX_PAUSE_CAP}"
-        )
+, hint="e.g. KokoroEngine(pause_cap=8), or 0 for no cap")

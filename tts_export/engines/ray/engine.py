@@ -188,7 +188,11 @@ class RayEngine:
 
     def _grouping(self) -> GroupingEngine:
         if not isinstance(self._local, GroupingEngine):
-            raise EngineError(self.name, "cannot render sentences in groups")
+            raise EngineError(
+                self.name,
+                "cannot render sentences in groups",
+                hint="pass --no-group, or use an engine that renders groups (kokoro)",
+            )
         return self._local
 
     # -- synthesis, on the actors ---------------------------------------------
@@ -202,7 +206,14 @@ class RayEngine:
         """
         result = await self._call("synthesize", text, realization)
         if not isinstance(result, Synthesis):
-            raise EngineError(self.name, f"a Ray worker returned {type(result).__name__}")
+            raise EngineError(
+                self.name,
+                f"a Ray worker returned {type(result).__name__}",
+                hint=(
+                    "the Ray workers run another tts-export version: install the same one on every "
+                    "node"
+                ),
+            )
         return result
 
     async def synthesize_group(
@@ -223,7 +234,14 @@ class RayEngine:
             and len(result) == len(texts)
             and all(isinstance(item, Synthesis) for item in result)
         ):
-            raise EngineError(self.name, f"a Ray worker returned {result!r:.80} for a group")
+            raise EngineError(
+                self.name,
+                f"a Ray worker returned {result!r:.80} for a group",
+                hint=(
+                    "the Ray workers run another tts-export version: install the same one on every "
+                    "node"
+                ),
+            )
         return result
 
     @property
@@ -331,4 +349,9 @@ class RayEngine:
 
 def _check_count(label: str, value: object, top: int) -> None:
     if not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= top):
-        raise ConfigError(f"ray {label}", value, f"must be a whole number from 1 to {top}")
+        raise ConfigError(
+            f"ray {label}",
+            value,
+            f"must be a whole number from 1 to {top}",
+            hint="e.g. --workers 4 / --threads-per-worker 2",
+        )

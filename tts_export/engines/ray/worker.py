@@ -95,7 +95,11 @@ class Worker:
         try:
             engine, limit = self._ready()
             if not isinstance(engine, GroupingEngine):
-                raise EngineError(engine.name, "cannot render sentences in groups")
+                raise EngineError(
+                    engine.name,
+                    "cannot render sentences in groups",
+                    hint="pass --no-group, or use an engine that renders groups (kokoro)",
+                )
             async with limit:
                 return await engine.synthesize_group(texts, realization)
         except TtsExportError as error:
