@@ -241,8 +241,7 @@ def cast_voices(
                 speaker=speaker,
                 hint=(
                     "cast the speaker with --voice SPEAKER=PROFILE to a persona that has this "
-                    "engine "
-                    "(`tts-export voices`), or add a [profile.ENGINE] table"
+                    "engine (`tts-export voices`), or add a [profile.ENGINE] table"
                 ),
             )
         result[speaker] = profile

