@@ -23,6 +23,7 @@ from tts_export.audio.chapters import write_chapters_json, writes_chapter_files
 from tts_export.audio.cover import Cover
 from tts_export.audio.encode import write_audio
 from tts_export.audio.music import Music
+from tts_export.audio.progress import OnStep
 from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_captions
 from tts_export.captions.profiles import get_profile
@@ -117,6 +118,7 @@ def _write_audio_group(
     config: RenderConfig,
     cover: Cover | None,
     music: Music | None,
+    on_step: OnStep | None = None,
 ) -> tuple[dict[str, Path], Measured]:
     audio = write_audio(
         timeline,
@@ -130,6 +132,7 @@ def _write_audio_group(
         cover=cover,
         language=transcript.language,
         music=music,
+        on_step=on_step,
     )
     files = {"audio": Path(audio.path)}
     if writes_chapter_files(timeline.chapters):
@@ -153,13 +156,15 @@ def _audio_group(
     config: RenderConfig,
     cover: Cover | None,
     music: Music | None,
+    on_step: OnStep | None = None,
 ) -> tuple[_Group, Measured]:
     """The audio and chapters JSON, kept when their inputs are unchanged and the files intact."""
     inputs = _audio_inputs(timeline, transcript, config, cover, music)
     kept = outputs.reusable(previous, "audio", inputs, stage.out_dir)
     if kept is not None and kept.measured is not None:
         return _kept(kept, stage.out_dir), kept.measured
-    written, measured = _write_audio_group(stage, stem, timeline, transcript, config, cover, music)
+    written, measured = _write_audio_group(stage, stem, timeline, transcript, config, cover, music,
+                                           on_step)  # fmt: skip
     return _Group(written, outputs.record(inputs, written, measured=measured), False), measured
 
 
@@ -223,8 +228,12 @@ def export(
     repaired: int = 0,
     on_stage: Callable[[str], None] | None = None,
     repairs: Sequence[Mapping[str, Any]] = (),
+    on_step: OnStep | None = None,
 ) -> Exported:
     """Write (or keep) the audio group and the captions group, then the manifest; all together.
+
+    ``on_stage`` hears "encoding audio" and "writing captions"; ``on_step`` how far the
+    audio's encode has come (``audio.progress.Step``; nothing when the audio is kept).
 
     Raises:
         ConfigError: a setting the writers refuse.
@@ -241,7 +250,7 @@ def export(
         if on_stage is not None:
             on_stage("encoding audio")
         audio, measured = _audio_group(
-            stage, previous, stem, timeline, transcript, config, cover, music
+            stage, previous, stem, timeline, transcript, config, cover, music, on_step
         )
         if on_stage is not None:
             on_stage("writing captions")
