@@ -108,3 +108,26 @@ def test_the_cli_prints_a_warning_once_and_before_the_work(tmp_path: Path) -> No
     line = "warning line 3: code block skipped (not read aloud)"
     assert run.stderr.count(line) == 1, run.stderr
     assert run.stderr.index(line) < run.stderr.index("encoding audio")
+
+
+def test_a_batch_sends_every_file_s_warnings_before_its_first_clip(tmp_path: Path) -> None:
+    import tts_export
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text(TALK, encoding="utf-8")
+    (folder / "b.md").write_text(TALK.replace("```", "~~~"), encoding="utf-8")
+    heard = Recorder()
+    tts_export.render([folder / "a.md", folder / "b.md"], engine="espeak",
+                      out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                      listener=heard)  # fmt: skip
+    kinds = [kind for kind, _ in heard.events]
+    warned = [value[0] for kind, value in heard.events if kind == "warning"]
+    assert sorted(Path(s).name for s in warned) == ["a.md", "b.md"]
+    assert heard.events.index(("stage", "synthesizing")) < kinds.index("warning")
+    assert max(i for i, k in enumerate(kinds) if k == "warning") < kinds.index("progress")
+    run = render_cli(tmp_path, str(folder / "a.md"), str(folder / "b.md"))
+    assert run.returncode == 0, run.stderr
+    for name in ("a.md", "b.md"):
+        line = f"{folder / name}:3: code block skipped (not read aloud)"
+        assert run.stderr.count(line) == 1, run.stderr
