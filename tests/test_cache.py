@@ -47,7 +47,9 @@ def test_round_trip_and_damaged_entries_are_misses(tmp_path: Path) -> None:
     assert clip.duration_ms == 256 * 48 // 2 * 1000 // 24000
     hit = cache.get("ab" * 32, "u2")
     assert hit is not None and hit.cached and hit.utterance_id == "u2"
-    assert hit.boundaries == (Boundary(0, 100, "x"),) and hit.fallback
+    assert hit.boundaries == (Boundary(0, 100, "x"),) and hit.engine == "e"
+    # Whether it is a fallback is the render's call (the scheduler's), not the entry's.
+    assert not hit.fallback
     assert not list(tmp_path.rglob("*.tmp"))
     # A wav cut short (crash mid-copy) no longer matches its record.
     wav = Path(hit.path)

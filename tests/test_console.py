@@ -74,3 +74,32 @@ def test_quiet_draws_nothing() -> None:
     listener.file_done(_file("a"), 1, 2)
     listener.close()
     assert console.export_text() == ""
+
+
+def test_the_export_bar_shows_each_step_with_programme_time() -> None:
+    from tts_export.audio.progress import Step
+
+    console = _terminal()
+    listener = RichListener(console, quiet=False)
+    listener.export_progress(Step("levelling", 0, 0))
+    listener.export_progress(Step("encoding", 0, 754_000))
+    listener.export_progress(Step("encoding", 100_000, 754_000))
+    time.sleep(0.05)  # rich estimates the speed from two advances apart in time
+    listener.export_progress(Step("encoding", 381_500, 754_000))
+    listener.close()
+    text = console.export_text()
+    last = "encoding" + text.rsplit("encoding", 1)[1].splitlines()[0]
+    assert "6:21 of 12:34" in last, last
+    assert re.search(r"ETA \d+:\d\d:\d\d", last), last
+    assert "levelling" in text and not listener.export.live.is_started
+
+
+def test_a_warning_is_printed_at_once_and_remembered_for_the_summary() -> None:
+    from tts_export.models import Note
+
+    for quiet in (False, True):  # a warning is not progress: quiet still shows it
+        console = _terminal()
+        listener = RichListener(console, quiet=quiet)
+        listener.warning("talk.md", Note(3, "code block skipped (not read aloud)"))
+        assert "warning line 3: code block skipped" in console.export_text()
+        assert listener.warned == {("talk.md", 3, "code block skipped (not read aloud)")}

@@ -84,6 +84,7 @@ manifests = st.builds(
     ).map(tuple),
     repairs=st.lists(st.dictionaries(text, json_values, max_size=3), max_size=2).map(tuple),
     outputs=st.none() | st.dictionaries(text, outputs, max_size=2),
+    settings=st.none() | st.dictionaries(text, json_values, max_size=3),
 )  # fmt: skip
 
 
@@ -208,11 +209,13 @@ def test_an_older_manifest_without_the_later_fields_is_read(tmp_path: Path) -> N
     data = _golden()
     for key in ("meta", "language", "sections", "turns", "repairs", "outputs"):
         del data[key]
+    assert "settings" not in data  # the golden manifest is older than the recorded settings
     del data["stats"]["repaired"]
     for u in data["utterances"]:
         del u["turn_index"], u["section_index"]
     manifest = Manifest.from_json(data)
     assert manifest.turns is None and manifest.outputs is None and manifest.meta == {}
+    assert manifest.settings is None
     assert manifest.utterances[0].turn_index is None
     assert Manifest.from_json(manifest.to_json()) == manifest
     rest = {k: v for k, v in manifest.to_json().items() if k not in ("utterances", "meta")}

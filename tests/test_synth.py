@@ -120,6 +120,30 @@ def test_failover_keeps_persona_and_marks_clip(tmp_path: Path) -> None:
     assert backup.calls == ["坏的"]
 
 
+def test_a_cached_fallback_clip_is_no_fallback_for_its_own_engine(tmp_path: Path) -> None:
+    """Whether a clip is a fallback belongs to the render, not to the cache entry."""
+    script = make_script(["好的", "坏的"])
+    main, backup = ScriptedEngine("main", fail_on=("坏",)), ScriptedEngine("backup")
+    first = synthesize_script(
+        script, _casting(), engine=main, fallback=backup, cache=ClipCache(tmp_path)
+    )
+    assert first["u1"].fallback and first["u1"].engine == "backup"
+    seen: list[Progress] = []
+    plain = ScriptedEngine("backup")
+    again = synthesize_script(
+        script, _casting(), engine=plain, fallback=None, cache=ClipCache(tmp_path),
+        on_progress=seen.append,
+    )  # fmt: skip
+    assert again["u1"].cached and again["u1"].engine == "backup"  # the same entry, reused
+    assert not again["u1"].fallback and seen[-1].fallbacks == 0
+    # ...and the first render, repeated from the cache, still calls it a fallback.
+    repeat = synthesize_script(
+        script, _casting(), engine=ScriptedEngine("main", fail_on=("坏",)),
+        fallback=ScriptedEngine("backup"), cache=ClipCache(tmp_path),
+    )  # fmt: skip
+    assert repeat["u1"].fallback and repeat["u1"].cached and not repeat["u0"].fallback
+
+
 def test_failures_are_reported_after_everything_else_is_cached(tmp_path: Path) -> None:
     main = ScriptedEngine("main", fail_on=("坏",))
     with pytest.raises(SynthesisFailed) as info:

@@ -30,6 +30,7 @@ from tts_export.common.units import ms_to_samples
 from tts_export.config import RenderConfig
 from tts_export.errors import EngineError
 from tts_export.models import Realization
+from tts_export.output.export import RECORDED_SETTINGS
 from tts_export.output.manifest import Manifest, UtteranceRecord
 from tts_export.output.results import Render
 from tts_export.qa import QaReport, Recognizer, UtteranceScore, run_qa
@@ -228,7 +229,11 @@ def settings_of(stem: Path) -> dict[str, Any]:
     """What a render's manifest says about how it was made: the options to make it again.
 
     The engine, the persona of each speaker (so no identity changes), the output
-    folder and the audio format. Everything else comes from the settings given.
+    folder, and the settings that shape its files as the manifest recorded them
+    (``output.export.RECORDED_SETTINGS``: caption formats, the page, the audio's
+    format and level...), so the render made again writes every output the
+    original did. A manifest from before that record gives the audio format only.
+    Everything else comes from the settings given.
 
     Raises:
         RenderNotFound: no render there.
@@ -236,7 +241,9 @@ def settings_of(stem: Path) -> dict[str, Any]:
     """
     path = Manifest.locate(stem)
     manifest = Manifest.read(path)
+    recorded = manifest.settings or {}
     return {
+        **{k: v for k, v in recorded.items() if k in RECORDED_SETTINGS},
         "engine": manifest.engine,
         "voices": {name: s.voice for name, s in manifest.speakers.items()},
         "out_dir": path.parent,

@@ -145,6 +145,8 @@ def render_batch(
             results[index] = _failure(entry, exc, started[index])
     tracker = _Tracker(listener, prepared, len(entries))
     tracker.start()
+    for item in prepared.values():  # every file's warnings before any synthesis
+        pipeline.warn(listener, item)
     for index in results:
         tracker.file_done(results[index])
     groups: dict[tuple[object, ...], list[int]] = {}

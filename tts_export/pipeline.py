@@ -16,12 +16,13 @@ from typing import Any, Literal, Protocol
 
 from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.music import Music, add_music, load_music
+from tts_export.audio.progress import OnStep
 from tts_export.audio.timeline import assemble, pause_before
 from tts_export.casting import cast_voices, load_profiles
 from tts_export.config import RenderConfig, layer, settle
 from tts_export.errors import VoiceError
 from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
-from tts_export.models import Casting, Clip, Script, Transcript
+from tts_export.models import Casting, Clip, Note, Script, Transcript
 from tts_export.output.export import export
 from tts_export.output.report import build_report
 from tts_export.output.results import FileResult, Render, Report
@@ -33,7 +34,12 @@ from tts_export.transcript import parse_text, read_transcript
 
 
 class Listener(Protocol):
-    """Receives progress; the CLI renders it, library code never prints."""
+    """Receives progress; the CLI renders it, library code never prints.
+
+    Optional, found with ``getattr`` (older listeners keep working): ``warning(source,
+    note)``, each parse warning once read, before synthesis (``Render.warnings`` still
+    lists them); ``export_progress(step)``, the audio export's ``audio.progress.Step``.
+    """
 
     def stage(self, name: str) -> None:
         """A stage begins ("reading", "synthesizing", "encoding audio", "writing captions")."""
@@ -47,6 +53,14 @@ class BatchListener(Listener, Protocol):
 
     def file_done(self, result: FileResult, done: int, total: int) -> None:
         """``result`` is the ``done``-th of ``total`` files to finish."""
+
+
+def warn(listener: Listener | None, prepared: Prepared) -> None:
+    """Tell a listener that has ``warning`` each warning of the prepared file, now."""
+    on_warning: Callable[[str, Note], None] | None = getattr(listener, "warning", None)
+    if on_warning is not None:
+        for note in prepared.transcript.notes:
+            on_warning(prepared.source.label, note)
 
 
 class _Silent:
@@ -304,8 +318,11 @@ def finish(
     *,
     repaired: int = 0,
     on_stage: Callable[[str], None] | None = None,
+    on_step: OnStep | None = None,
 ) -> Render:
     """Assemble and export one transcript from its clips.
+
+    ``on_stage`` hears the export's stages, ``on_step`` how far its audio has come.
 
     Raises:
         TtsExportError: an output cannot be written (the previous files stay as they were).
@@ -326,6 +343,7 @@ def finish(
         repaired=repaired,
         on_stage=on_stage,
         repairs=[r.to_json() for r in prepared.repairs],
+        on_step=on_step,
     )
     fallbacks = tuple(
         f"{p.utterance.id} ({p.utterance.speaker}, line {p.utterance.line}) by {p.clip.engine}"
@@ -371,9 +389,11 @@ def render(
     listen = listener or _Silent()
     listen.stage("reading")
     prepared = prepare_file(source, base, options)
+    warn(listen, prepared)  # before the work, not only in the result at its end
     with synthesis(prepared.config, engines) as synth:
         listen.stage("synthesizing")
         clips, failed = synth.synthesize([prepared.work], on_progress=listen.progress)
     if failed:
         raise failed[0]
-    return finish(prepared, clips[0], repaired=synth.cache.repaired, on_stage=listen.stage)
+    return finish(prepared, clips[0], repaired=synth.cache.repaired, on_stage=listen.stage,
+                  on_step=getattr(listen, "export_progress", None))  # fmt: skip

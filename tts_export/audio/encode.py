@@ -28,6 +28,7 @@ from tts_export.audio.levels import plan_levels
 from tts_export.audio.loudness import LoudnessReport, measure_stream
 from tts_export.audio.mix import Mixer, check_room, music_gains
 from tts_export.audio.music import Music
+from tts_export.audio.progress import OnStep, Step, counted
 from tts_export.audio.stitch import iter_programme
 from tts_export.audio.tags import COVER_FRONT, tag_encoded, tags_from_meta, write_tag_files
 from tts_export.common.files import remove_stale_temporaries, temporary_folder, temporary_name
@@ -118,6 +119,8 @@ class _Job:
     ceiling_dbtp: float | None
     music: Music | None = None
     music_db: Mapping[str, float] | None = None  # role → gain before the programme gain
+    on_step: OnStep | None = None  # progress of the encode and the check, in programme ms
+    step: str = "encoding"
 
 
 def _encode(job: _Job, gain_db: Callable[[str], float] | None, programme_db: float = 0.0) -> None:
@@ -147,7 +150,9 @@ def _encode(job: _Job, gain_db: Callable[[str], float] | None, programme_db: flo
     if job.spec.muxer == "mp3":
         cmd += ["-id3v2_version", "3", "-write_xing", "1"]
     cmd += ["-f", job.spec.muxer, str(job.tmp)]
-    run_fed(cmd, programme_blocks(job, gain_db, programme_db))
+    blocks = programme_blocks(job, gain_db, programme_db)
+    tl = job.timeline
+    run_fed(cmd, counted(blocks, job.on_step, job.step, tl.duration_ms, tl.sample_rate * 4))
 
 
 def programme_blocks(
@@ -170,7 +175,9 @@ def _measure(job: _Job) -> LoudnessReport:
     """
     # Opus always decodes at 48 kHz: a lower rate would smooth away its peaks.
     rate = 48000 if job.spec.codec == "libopus" else job.rate
-    blocks = decode_blocks(job.tmp, sample_rate=rate, channels=job.channels)
+    blocks = counted(decode_blocks(job.tmp, sample_rate=rate, channels=job.channels),
+                     job.on_step, "checking loudness", job.timeline.duration_ms,
+                     rate * job.channels * 4)  # fmt: skip
     report = measure_stream(blocks, rate, job.channels)
     return replace(report, samples=report.samples * job.rate // rate)
 
@@ -200,10 +207,11 @@ def _codec_loss(job: _Job, plan: GainPlan) -> float:
         return 0.0
     # The file carries the mono programme on every channel: their powers add up.
     wanted = before.integrated_lufs + 10 * math.log10(job.channels)
-    probe = replace(job, timeline=excerpt, tmp=temporary_name(job.tmp), cover=None, music=None)
+    probe = replace(job, timeline=excerpt, tmp=temporary_name(job.tmp), cover=None, music=None,
+                    step="probing the codec")  # fmt: skip
     try:
         _encode(probe, plan.gain_db)
-        after = _measure(probe)
+        after = _measure(replace(probe, on_step=None))  # counted as part of the probe
     finally:
         probe.tmp.unlink(missing_ok=True)
     return 0.0 if after.silent else wanted - after.integrated_lufs
@@ -230,7 +238,7 @@ def _encode_and_check(
     plan = replace(plan, programme=plan.programme + error)
     assert job.ceiling_dbtp is not None
     job = replace(job, ceiling_dbtp=max(job.ceiling_dbtp - max(0.0, overshoot + 0.3), -12.0))
-    _encode(job, plan.gain_db, plan.programme)
+    _encode(replace(job, step="encoding again"), plan.gain_db, plan.programme)
     return _measure(job), 2, plan
 
 
@@ -247,6 +255,7 @@ def write_audio(
     cover: Cover | Path | None = None,
     language: str | None = None,
     music: Music | None = None,
+    on_step: OnStep | None = None,
 ) -> AudioResult:
     """Encode the timeline into one audio file with tags, cover art and chapters.
 
@@ -270,6 +279,8 @@ def write_audio(
             against the speech; ``timeline`` must already be ``music.add_music``'s.
             The whole programme, music included, meets ``loudness`` and the
             true-peak ceiling. None (or no files): speech only, as before.
+        on_step: told where the export stands (``progress.Step``): levelling, then the
+            encode and the loudness check in programme ms as the PCM streams through.
 
     Returns:
         What was written, with duration and loudness measured from the file.
@@ -287,13 +298,15 @@ def write_audio(
     rate = spec.output_rate(sample_rate or timeline.sample_rate)
     bitrate = check_bitrate(fmt, bitrate, channels=channels, sample_rate=rate)
     chosen = bitrate or (spec.mono if channels == 1 else spec.stereo)
+    if on_step is not None and loudness is not None:
+        on_step(Step("levelling", 0, 0))  # one call that reads every clip: not counted
     plan, music, music_db = _plan(timeline, spec, channels, loudness, music)
     tags = tags_from_meta(meta or {}, language=language)
     with _replacing(path) as tmp, temporary_folder(path.parent, "tts-meta") as folder:
         metadata, picture = write_tag_files(folder, timeline.chapters, spec, fmt, tags, cover)
         ceiling = spec.ceiling if loudness is not None else None
         job = _Job(timeline, spec, tmp, rate, channels, chosen, metadata, picture, ceiling, music)
-        job = replace(job, music_db=music_db)
+        job = replace(job, music_db=music_db, on_step=on_step)
         report, encodes, plan = _encode_and_check(job, plan, loudness)
         tag_encoded(
             tmp, timeline.chapters, spec, fmt, tags, cover, language or tags.get("language")

@@ -22,15 +22,24 @@ from rich.progress import (
 from rich.progress import Progress as Bar
 from rich.text import Text
 
+from tts_export.audio.progress import Step
 from tts_export.errors import TtsExportError
+from tts_export.models import Note
 from tts_export.output.results import FileResult
 from tts_export.synth import Progress
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(ms // 1000, 60)
+    return f"{minutes}:{seconds:02d}"
+
+
 class RichListener:
-    """Renders pipeline progress on stderr: one bar with sentences, files (a batch) and ETA."""
+    """Renders pipeline progress on stderr: one bar with sentences, files (a batch) and ETA,
+    then one bar per step of the audio export (programme time done of the whole); warnings
+    as soon as a transcript is read (``warned`` holds them, so the summary skips them)."""
 
     def __init__(self, console: Console, quiet: bool) -> None:
         self.quiet = quiet
@@ -50,6 +59,19 @@ class RichListener:
         )
         self.task: TaskID | None = None
         self.files = ""  # "1/3 files" in a batch, nothing for one file
+        self.export = Bar(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            TextColumn("{task.fields[amount]}", markup=False),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=quiet,
+            transient=False,
+        )
+        self.step: tuple[str, TaskID] | None = None
+        self.warned: set[tuple[str, int, str]] = set()
 
     def stage(self, name: str) -> None:
         if self.quiet:
@@ -60,6 +82,29 @@ class RichListener:
             return
         self.close()
         err.print(Text(f"{name}…", style="dim"))
+
+    def warning(self, source: str, note: Note) -> None:
+        """A parse warning, printed now (also when quiet, as the summary would)."""
+        self.warned.add((source, note.line, note.message))
+        where = f"{source}:{note.line}" if self.files else f"line {note.line}"
+        line = Text.assemble(("warning", "yellow"), " ", f"{where}: {note.message}")
+        self.bar.console.print(line)  # above the bar when it is drawn
+
+    def export_progress(self, step: Step) -> None:
+        """The audio export moved on: a bar per step, counted in programme time where it can."""
+        if self.quiet:
+            return
+        if not self.export.live.is_started:
+            self.export.start()
+        if self.step is None or self.step[0] != step.name:
+            if self.step is not None:  # the step before is over (levelling is not counted)
+                self.export.update(self.step[1], total=1, completed=1)
+            self.step = (step.name, self.export.add_task(step.name, total=None, amount=""))
+        counted = step.total_ms > 0
+        self.export.update(
+            self.step[1], total=step.total_ms if counted else None, completed=step.done_ms,
+            amount=f"{_clock(step.done_ms)} of {_clock(step.total_ms)}" if counted else "",
+        )  # fmt: skip
 
     def files_total(self, total: int) -> None:
         """A batch of ``total`` files begins: the bar counts them from 0."""
@@ -98,6 +143,11 @@ class RichListener:
     def close(self) -> None:
         if self.bar.live.is_started:
             self.bar.stop()
+        if self.export.live.is_started:
+            if self.step is not None and self.step[0] == "levelling":
+                self.export.update(self.step[1], total=1, completed=1)
+            self.export.stop()
+            self.step = None
 
 
 def say(prefix: str, style: str, message: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -76,7 +77,7 @@ def render(
                 )  # fmt: skip
             finally:
                 listener.close()
-            batch_summary(batch, as_json=as_json)
+            batch_summary(batch, as_json=as_json, shown=listener.warned)
             if not batch.ok:
                 raise typer.Exit(1)
             return
@@ -85,7 +86,7 @@ def render(
             result = api.render(transcript, name=stem, config=base, listener=listener, **options)
         finally:
             listener.close()
-        summary(result, quiet, as_json=as_json)
+        summary(result, quiet, as_json=as_json, shown=listener.warned)
 
     try:
         guarded(run)
@@ -111,10 +112,17 @@ def _is_batch(transcripts: list[str], recursive: bool) -> bool:
     )
 
 
-def batch_summary(batch: Batch, *, as_json: bool) -> None:
-    """The table of a batch on stderr (file, length, cues, cache hits, fallbacks, status, time)."""
+def batch_summary(
+    batch: Batch, *, as_json: bool, shown: Collection[tuple[str, int, str]] = ()
+) -> None:
+    """The table of a batch on stderr (file, length, cues, cache hits, fallbacks, status, time).
+
+    Warnings in ``shown`` (source, line, message) were printed before synthesis: not again.
+    """
     for item in batch.items:
         for note in item.render.warnings if item.render else ():
+            if (item.source, note.line, note.message) in shown:
+                continue
             say("warning", "yellow", f"{item.source}:{note.line}: {note.message}")
         for fallback in item.render.fallbacks if item.render else ():
             say("fallback", "yellow", f"{item.source}: {fallback}")
@@ -148,8 +156,14 @@ def batch_summary(batch: Batch, *, as_json: bool) -> None:
         write_paths(p for item in batch.items if item.render for p in item.render.files.values())
 
 
-def summary(result: Render, quiet: bool, *, as_json: bool = False) -> None:
+def summary(
+    result: Render, quiet: bool, *, as_json: bool = False,
+    shown: Collection[tuple[str, int, str]] = (),
+) -> None:  # fmt: skip
+    """What a render made, on stderr (warnings not already ``shown``, fallbacks, totals)."""
     for note in result.warnings:
+        if (result.source, note.line, note.message) in shown:
+            continue
         say("warning", "yellow", f"line {note.line}: {note.message}")
     for item in result.fallbacks:
         say("fallback", "yellow", item)

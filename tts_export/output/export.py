@@ -2,14 +2,20 @@
 
 All files are staged and replaced together (``outputs``); a group whose
 inputs are unchanged since the previous render, and whose files are intact,
-is left alone (an unchanged rerun does not encode the programme again).
+is left alone (an unchanged rerun does not encode the programme again). A file
+the previous render wrote that this one does not (a caption format no longer
+asked for) is removed once the new files are in place, unless it was changed
+since (then it is no longer this tool's, and stays). The manifest records the
+settings that shape the files (``RECORDED_SETTINGS``), so a render can be made
+again with every output it had (``qa --repair``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +23,7 @@ from tts_export.audio.chapters import write_chapters_json, writes_chapter_files
 from tts_export.audio.cover import Cover
 from tts_export.audio.encode import write_audio
 from tts_export.audio.music import Music
+from tts_export.audio.progress import OnStep
 from tts_export.captions.cues import build_cues
 from tts_export.captions.formats import write_captions
 from tts_export.captions.profiles import get_profile
@@ -28,6 +35,28 @@ from tts_export.output.manifest import Manifest, Measured, OutputRecord, build_m
 from tts_export.output.publish import PAGE_SUFFIX, page_html
 from tts_export.output.results import Loudness
 from tts_export.version import __version__
+
+# The settings that decide what files a render writes and what is in them (besides the
+# engine and voices, which the manifest records on their own): enough to make it again.
+RECORDED_SETTINGS = (
+    "captions_formats", "page", "captions", "max_chars", "max_lines", "vtt_labels",
+    "audio_format", "bitrate", "sample_rate", "channels", "loudness", "trim_margin_ms",
+    "group", "normalize", "glossary", "pauses", "intro", "outro", "bed", "bed_level", "duck",
+    "bed_fade_in_ms", "bed_fade_out_ms", "intro_gap_ms", "outro_gap_ms",
+)  # fmt: skip
+
+
+def recorded_settings(config: RenderConfig) -> dict[str, Any]:
+    """``RECORDED_SETTINGS`` of ``config`` as JSON values (lists for tuples, a table of pauses)."""
+    out: dict[str, Any] = {}
+    for name in RECORDED_SETTINGS:
+        value = getattr(config, name)
+        if name == "pauses":
+            value = asdict(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[name] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -89,6 +118,7 @@ def _write_audio_group(
     config: RenderConfig,
     cover: Cover | None,
     music: Music | None,
+    on_step: OnStep | None = None,
 ) -> tuple[dict[str, Path], Measured]:
     audio = write_audio(
         timeline,
@@ -102,6 +132,7 @@ def _write_audio_group(
         cover=cover,
         language=transcript.language,
         music=music,
+        on_step=on_step,
     )
     files = {"audio": Path(audio.path)}
     if writes_chapter_files(timeline.chapters):
@@ -125,13 +156,15 @@ def _audio_group(
     config: RenderConfig,
     cover: Cover | None,
     music: Music | None,
+    on_step: OnStep | None = None,
 ) -> tuple[_Group, Measured]:
     """The audio and chapters JSON, kept when their inputs are unchanged and the files intact."""
     inputs = _audio_inputs(timeline, transcript, config, cover, music)
     kept = outputs.reusable(previous, "audio", inputs, stage.out_dir)
     if kept is not None and kept.measured is not None:
         return _kept(kept, stage.out_dir), kept.measured
-    written, measured = _write_audio_group(stage, stem, timeline, transcript, config, cover, music)
+    written, measured = _write_audio_group(stage, stem, timeline, transcript, config, cover, music,
+                                           on_step)  # fmt: skip
     return _Group(written, outputs.record(inputs, written, measured=measured), False), measured
 
 
@@ -167,6 +200,22 @@ def _captions_group(
     return _Group(written, outputs.record(inputs, written, cues=len(cues)), False)
 
 
+def _remove_stale(previous: Manifest | None, written: set[str], out_dir: Path) -> None:
+    """Remove the files the previous render wrote and this one did not, where still as written.
+
+    A file whose bytes differ from the previous manifest's record was changed by someone
+    since, so it is left alone (it is not ours to delete).
+    """
+    records = previous.outputs.values() if previous and previous.outputs else ()
+    for entry in (e for record in records for e in record.files.values()):
+        path = out_dir / entry.name  # a plain name: Manifest.read checks it
+        if entry.name in written or not path.is_file():
+            continue
+        with contextlib.suppress(OSError):  # unreadable or not removable: it stays
+            if outputs.file_digest(path) == entry.sha256:
+                path.unlink()
+
+
 def export(
     timeline: Timeline,
     transcript: Transcript,
@@ -179,8 +228,12 @@ def export(
     repaired: int = 0,
     on_stage: Callable[[str], None] | None = None,
     repairs: Sequence[Mapping[str, Any]] = (),
+    on_step: OnStep | None = None,
 ) -> Exported:
     """Write (or keep) the audio group and the captions group, then the manifest; all together.
+
+    ``on_stage`` hears "encoding audio" and "writing captions"; ``on_step`` how far the
+    audio's encode has come (``audio.progress.Step``; nothing when the audio is kept).
 
     Raises:
         ConfigError: a setting the writers refuse.
@@ -197,7 +250,7 @@ def export(
         if on_stage is not None:
             on_stage("encoding audio")
         audio, measured = _audio_group(
-            stage, previous, stem, timeline, transcript, config, cover, music
+            stage, previous, stem, timeline, transcript, config, cover, music, on_step
         )
         if on_stage is not None:
             on_stage("writing captions")
@@ -216,6 +269,7 @@ def export(
             transcript=transcript,
             repairs=repairs,
             repaired=repaired,  # damaged cache entries found and made again
+            settings=recorded_settings(config),
         )
         if config.page:  # made from the manifest, as `tts-export page` makes it later
             page = stage.path(f"{stem}{PAGE_SUFFIX}")
@@ -229,6 +283,7 @@ def export(
         if not committed:  # whatever stopped it: nothing new appears, the old files stay
             outputs.discard(stage)
     final = {kind: out / path.name for kind, path in files.items()}
+    _remove_stale(previous, {p.name for p in final.values()} | {manifest_path.name}, out)
     final["manifest"] = manifest_path
     return Exported(
         files=final,

@@ -182,7 +182,9 @@ class ClipCache:
             voice=fields["voice"],
             cached=True,
             attempts=0,
-            fallback=fields["fallback"],
+            # The record's "fallback" says how the entry was first made; whether the clip is
+            # a fallback in a render is the scheduler's call (its engine against the render's).
+            fallback=False,
         )
 
     def _discard(self, *paths: Path) -> None:

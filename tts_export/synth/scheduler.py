@@ -161,6 +161,10 @@ class _Pass:
                 continue  # its group is still rendered for the neighbours; its clip is its own
             self.counts["done"] += 1
             if clip is not None:
+                # A fallback is a fact of this render (the clip's engine is not the one chosen),
+                # not of the cache entry: a clip the fallback made once is a plain clip of a
+                # later render that chooses that engine.
+                clip = replace(clip, fallback=clip.engine != self.engine.name)
                 self.clips[u.id] = _for_utterance(clip, u.id)
                 self.counts["cached"] += clip.cached
                 self.counts["fallbacks"] += clip.fallback

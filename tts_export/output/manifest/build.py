@@ -42,6 +42,7 @@ def build_manifest(
     repairs: Sequence[Mapping[str, Any]] = (),
     repaired: int | None = None,
     outputs: Mapping[str, OutputRecord] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Manifest:
     """The manifest of a render (see the README for its fields).
 
@@ -59,6 +60,7 @@ def build_manifest(
         repairs: the QA repairs applied (``qa --repair``); listed as ``repairs`` when any.
         repaired: damaged cache entries found and made again (``stats.repaired``).
         outputs: each output group's record (``staging.record``).
+        settings: the settings that shape the files (``Manifest.settings``); absent when None.
     """
     utterances = utterance_records(timeline, casting)
     spoken = [u for u in utterances if u.kind == "speech"]
@@ -93,6 +95,7 @@ def build_manifest(
         turns=turns,
         repairs=tuple(dict(r) for r in repairs),
         outputs=None if outputs is None else dict(outputs),
+        settings=None if settings is None else dict(settings),
     )
 
 

@@ -5,7 +5,7 @@ names; ``Manifest.read`` the one reader (every field checked, see
 ``records``); ``Manifest.write`` writes exactly the JSON that ``to_json``
 gives, atomically. Fields added after the first manifest format may be
 absent in a manifest an older version wrote: ``meta``, ``language``,
-``sections``, ``turns``, ``repairs`` and ``outputs``.
+``sections``, ``turns``, ``repairs``, ``outputs`` and ``settings``.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ class Manifest:
         turns: the transcript's turns with their glossary notes (None in an older manifest).
         repairs: the QA repairs applied, as ``qa.repairs.Repair.to_json`` writes them.
         outputs: output group -> its input digest and files (None in an older manifest).
+        settings: the render settings that shape its files (``RenderConfig`` field -> JSON
+            value), enough to make every output again (None in an older manifest).
     """
 
     audio: str
@@ -82,6 +84,7 @@ class Manifest:
     turns: tuple[TurnRecord, ...] | None = None
     repairs: tuple[Mapping[str, Any], ...] = ()
     outputs: Mapping[str, OutputRecord] | None = None
+    settings: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as JSON values, keys in the order the file has them."""
@@ -112,6 +115,8 @@ class Manifest:
             data["repairs"] = [dict(r) for r in self.repairs]
         if self.outputs is not None:
             data["outputs"] = {group: r.to_json() for group, r in self.outputs.items()}
+        if self.settings is not None:
+            data["settings"] = dict(self.settings)
         return data
 
     @classmethod
@@ -154,6 +159,7 @@ class Manifest:
             outputs=None if outputs is None else {
                 group: OutputRecord.from_json(r) for group, r in outputs.items()
             },
+            settings=f.json_object("settings") if f.data.get("settings") is not None else None,
         )  # fmt: skip
 
     @classmethod
