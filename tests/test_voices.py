@@ -89,7 +89,10 @@ def test_ten_speakers_get_ten_distinct_voices_the_same_way_every_time(
     assert len(heard) == 10
     assert len({first.profiles[s].id for s in speakers}) == 10
     derived = [first.profiles[s] for s in speakers if first.profiles[s].id not in PROFILES]
-    assert len(derived) == 10 - len([p for p in PROFILES.values() if p.language == language])
+    # the narrator persona is kept for prose: ten speakers use the speaking ones, then derive
+    speaking = [p for p in PROFILES.values() if p.language == language and not p.narrator]
+    assert len(derived) == 10 - len(speaking)
+    assert not any(first.profiles[s].narrator for s in speakers)
     for profile in derived:
         assert profile.language == language
         assert {r.engine for r in profile.realizations} == {"kokoro", "espeak", "edge"}
@@ -234,3 +237,41 @@ def test_a_voice_folder_that_is_a_file_is_a_voice_error(tmp_path: Path) -> None:
     (tmp_path / "voices").write_text("not a folder", encoding="utf-8")
     with pytest.raises(VoiceError, match="not a folder"):
         load_profiles([tmp_path / "voices"])
+
+
+# --- the narrator persona ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["kokoro", "espeak", "edge"])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_narrator_persona_never_goes_to_an_ordinary_speaker(engine: str, language: str) -> None:
+    narrator = {"zh": "旁白", "en": "Narrator"}[language]
+    speaking = [p for p in PROFILES.values() if p.language == language and not p.narrator]
+    # one more speaker than there are speaking personas, and the prose voice last
+    speakers = [f"Speaker {i}" for i in range(len(speaking) + 1)]
+    casting = cast_voices([*speakers, narrator], language=language, engine=engine, profiles=PROFILES)
+    assert not any(casting.profiles[s].narrator for s in speakers)
+    assert casting.profiles[narrator].narrator
+    # without a prose voice in the transcript, the narrator persona stays unused
+    alone = cast_voices(speakers, language=language, engine=engine, profiles=PROFILES)
+    assert not any(p.narrator for p in alone.profiles.values())
+
+
+def test_the_narrator_persona_goes_to_an_ordinary_speaker_only_when_chosen() -> None:
+    casting = cast_voices(
+        ["Host", "Guest"], language="en", engine="espeak", profiles=PROFILES,
+        chosen={"Guest": "en-narrator"},
+    )  # fmt: skip
+    assert casting.profiles["Guest"].id == "en-narrator"
+    assert not casting.profiles["Host"].narrator
+
+
+def test_a_pool_of_narrators_only_derives_voices_for_speakers(tmp_path: Path) -> None:
+    (tmp_path / "only.toml").write_text(
+        '[[profile]]\nid = "xx-narrator"\ngender = "neutral"\nlanguage = "xx"\nnarrator = true\n'
+        'espeak = { voice = "en-us" }\n',
+        encoding="utf-8",
+    )
+    profiles = {**PROFILES, **load_profiles([tmp_path])}
+    casting = cast_voices(["Host"], language="xx", engine="espeak", profiles=profiles)
+    assert casting.profiles["Host"].id != "xx-narrator" and not casting.profiles["Host"].narrator

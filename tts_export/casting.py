@@ -285,7 +285,8 @@ def _pick(
         narrators = [p for p in free if p.narrator]
         if narrators:
             return narrators[0]
-    speaking = [p for p in free if not p.narrator] or free
+    # the narrator persona reads prose; a speaker gets it only when it is chosen for them
+    speaking = [p for p in free if not p.narrator]
     hint = gender_hint(speaker)
     if hint:
         matching = [p for p in speaking if p.gender == hint]
