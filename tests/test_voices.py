@@ -249,7 +249,9 @@ def test_the_narrator_persona_never_goes_to_an_ordinary_speaker(engine: str, lan
     speaking = [p for p in PROFILES.values() if p.language == language and not p.narrator]
     # one more speaker than there are speaking personas, and the prose voice last
     speakers = [f"Speaker {i}" for i in range(len(speaking) + 1)]
-    casting = cast_voices([*speakers, narrator], language=language, engine=engine, profiles=PROFILES)
+    casting = cast_voices(
+        [*speakers, narrator], language=language, engine=engine, profiles=PROFILES
+    )
     assert not any(casting.profiles[s].narrator for s in speakers)
     assert casting.profiles[narrator].narrator
     # without a prose voice in the transcript, the narrator persona stays unused
