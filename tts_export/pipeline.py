@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.music import Music, add_music, load_music
 from tts_export.audio.timeline import assemble, pause_before
-from tts_export.casting import cast_voices, load_profiles
+from tts_export.casting import cast_voices, front_matter_genders, load_profiles, with_casting_notes
 from tts_export.config import RenderConfig, layer, settle
 from tts_export.errors import VoiceError
 from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
@@ -104,9 +104,11 @@ def prepare(
     Raises:
         TranscriptError: the transcript cannot be read.
         ConfigError: a setting is invalid.
+        VoiceError: a voice-profile file is bad.
     """
     transcript = read(source, layer(base, options))
     config = settle(base, transcript.meta, options, source=source.label, folder=source.folder)
+    transcript = with_casting_notes(transcript, load_profiles(config.voice_dirs))
     glossary: Literal["drop", "keep"] = "keep" if config.glossary == "keep" else "drop"
     script = build_script(
         transcript, glossary=glossary, lexicon=lexicon_of(transcript, source, config),
@@ -171,6 +173,7 @@ def cast(script: Script, config: RenderConfig) -> Casting:
         engine=config.engine,
         profiles=load_profiles(config.voice_dirs),
         chosen=config.voices,
+        genders=front_matter_genders(script.transcript.meta),
     )
 
 
