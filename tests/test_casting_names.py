@@ -206,3 +206,14 @@ def test_a_listed_name_gives_its_gender_in_any_case_and_with_a_surname(
 ) -> None:
     name, gender = listed
     assert gender_hint(case(name) + surname) == gender  # type: ignore[operator]
+
+
+def test_the_readme_gives_the_casting_rules_in_order_and_the_warning() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n## Voices")
+    voices = " ".join(readme[start : readme.index("\n## ", start + 1)].split())
+    rules = ["explicit", "front matter `speakers:` gender", "an honorific", "a clear first name"]
+    places = [voices.index(f"**{rule}**") for rule in [*rules, "default"]]
+    assert places == sorted(places)
+    assert "speakers: {Anna: {gender: female}}" in voices and "casting_names.toml" in voices
+    assert "is a warning" in voices and "front matter voices.Nobody" in voices
