@@ -9,7 +9,7 @@ from conftest import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts_export import Report, engines, inspect
+from tts_export import Report, engines, inspect, render
 from tts_export.casting import cast_voices, gender_hint, load_profiles
 from tts_export.errors import VoiceError
 from tts_export.models import Casting, Realization
@@ -374,3 +374,14 @@ def test_the_cli_prints_the_warning_and_voice_for_an_absent_speaker_stays_an_err
     refused = run_cli("inspect", str(path), "--engine", "espeak", "--voice", "Nobody=en-f-calm")
     assert refused.returncode != 0
     assert "not in the transcript" in refused.stderr and "Host, Kim" in refused.stderr
+
+
+def test_a_render_carries_the_casting_warning(tmp_path: Path) -> None:
+    text = "---\nvoices: {Nobody: en-f-calm}\nspeakers: {Kim: female}\n---\n"
+    result = render(
+        text + TWO_TURNS.format(a="Kim"), name="fm", engine="espeak",
+        out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+    )  # fmt: skip
+    assert [w.line for w in result.warnings] == [1]
+    assert "voices.Nobody" in result.warnings[0].message
+    assert PROFILES[result.voices["Kim"]].gender == "female"
