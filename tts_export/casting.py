@@ -30,7 +30,6 @@ from tts_export.models import Casting, Note, Realization, Transcript, VoiceProfi
 from tts_export.transcript.front_matter import GENDERS, declared_genders
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_GENDERS = GENDERS
 _NARRATORS = frozenset({"旁白", "Narrator", "narrator", "NARRATOR"})
 
 _HINT = "see voices/zh.toml for the format of a profile"
@@ -93,8 +92,8 @@ def _profile(path: str, entry: dict[str, Any]) -> VoiceProfile:
     if not isinstance(pid, str) or not _ID.match(pid):
         raise _bad(path, "", "id", pid, "letters, digits, '-', '_' or '.' (at most 64)")
     gender = entry.get("gender", "neutral")
-    if gender not in _GENDERS:
-        raise _bad(path, pid, "gender", gender, f"one of {', '.join(_GENDERS)}")
+    if gender not in GENDERS:
+        raise _bad(path, pid, "gender", gender, f"one of {', '.join(GENDERS)}")
     language = entry.get("language")
     if not isinstance(language, str) or not language.strip():
         raise _bad(path, pid, "language", language, "a language code such as 'zh' or 'en'")
@@ -191,18 +190,15 @@ def load_profiles(extra_dirs: Iterable[Path] = ()) -> dict[str, VoiceProfile]:
     return profiles
 
 
-def front_matter_genders(meta: Mapping[str, object]) -> dict[str, str]:
-    """Speaker (id or name) → the gender front matter's ``speakers:`` sets, for ``cast_voices``."""
-    declared, _ = declared_genders(meta)
-    return {name: entry.gender for entry in declared for name in entry.names}
-
-
-def with_casting_notes(transcript: Transcript, profiles: Mapping[str, VoiceProfile]) -> Transcript:
+def with_casting_notes(transcript: Transcript, voice_dirs: Iterable[Path] = ()) -> Transcript:
     """``transcript`` with a warning for each casting request of its front matter that
     will not be honoured: a ``speakers:`` entry with an unknown key, a bad gender or
     no such speaker; a ``voices:`` entry for a speaker the transcript lacks (its
-    persona named too when no such persona exists). The warnings are on line 1,
-    the front matter's, and name the key.
+    persona named too when no such persona is bundled or in ``voice_dirs``). The
+    warnings are on line 1, the front matter's, and name the key.
+
+    Raises:
+        VoiceError: a profile folder or file is bad (read only for such a ``voices:`` entry).
     """
     speakers = transcript.speakers
     declared, faults = declared_genders(transcript.meta)
@@ -214,9 +210,11 @@ def with_casting_notes(transcript: Transcript, profiles: Mapping[str, VoiceProfi
         if not any(name in speakers for name in entry.names)
     ]
     chosen = transcript.meta.get("voices")
-    for speaker, pid in chosen.items() if isinstance(chosen, Mapping) else ():
-        if speaker in speakers:
-            continue  # an unknown persona for a speaker who is here is an error when cast
+    chosen = chosen if isinstance(chosen, Mapping) else {}
+    # (an unknown persona for a speaker who is here is an error when cast)
+    absent = {s: p for s, p in chosen.items() if s not in speakers}
+    profiles = load_profiles(voice_dirs) if absent else {}
+    for speaker, pid in absent.items():
         unknown = "" if pid in profiles else f", and {pid!r} is no persona (`tts-export voices`)"
         messages.append(
             f"front matter voices.{speaker}: no speaker {speaker!r} in this transcript, so "
@@ -252,7 +250,7 @@ def cast_voices(
             for it are not chosen automatically.
         profiles: what ``load_profiles`` returned.
         chosen: explicit speaker → profile id choices.
-        genders: speaker → the gender front matter sets (``front_matter_genders``); it
+        genders: speaker → the gender front matter sets (``front_matter.speaker_genders``); it
             comes before what the name suggests, and "neutral" stops the guess.
 
     Raises:

@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.music import Music, add_music, load_music
 from tts_export.audio.timeline import assemble, pause_before
-from tts_export.casting import cast_voices, front_matter_genders, load_profiles, with_casting_notes
+from tts_export.casting import cast_voices, load_profiles, with_casting_notes
 from tts_export.config import RenderConfig, layer, settle
 from tts_export.errors import VoiceError
 from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
@@ -30,6 +30,7 @@ from tts_export.script import build_script
 from tts_export.synth import Progress
 from tts_export.synth.loop import EngineChoice, EngineSet, Synthesizer, Work
 from tts_export.transcript import parse_text, read_transcript
+from tts_export.transcript.front_matter import speaker_genders
 
 
 class Listener(Protocol):
@@ -108,7 +109,7 @@ def prepare(
     """
     transcript = read(source, layer(base, options))
     config = settle(base, transcript.meta, options, source=source.label, folder=source.folder)
-    transcript = with_casting_notes(transcript, load_profiles(config.voice_dirs))
+    transcript = with_casting_notes(transcript, config.voice_dirs)
     glossary: Literal["drop", "keep"] = "keep" if config.glossary == "keep" else "drop"
     script = build_script(
         transcript, glossary=glossary, lexicon=lexicon_of(transcript, source, config),
@@ -173,7 +174,7 @@ def cast(script: Script, config: RenderConfig) -> Casting:
         engine=config.engine,
         profiles=load_profiles(config.voice_dirs),
         chosen=config.voices,
-        genders=front_matter_genders(script.transcript.meta),
+        genders=speaker_genders(script.transcript.meta),
     )
 
 

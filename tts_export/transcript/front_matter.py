@@ -305,6 +305,12 @@ def declared_genders(
     return tuple(found), tuple(faults)
 
 
+def speaker_genders(meta: Mapping[str, object]) -> dict[str, str]:
+    """Speaker (id or name) → the gender ``speakers:`` sets; faults left out (see above)."""
+    declared, _ = declared_genders(meta)
+    return {name: entry.gender for entry in declared for name in entry.names}
+
+
 def _declared_gender(
     key: str, ident: object, entry: Mapping[str, object]
 ) -> tuple[DeclaredGender | None, str | None]:
