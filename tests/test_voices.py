@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from conftest import run_cli
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts_export import engines
+from tts_export import Report, engines, inspect, render
 from tts_export.casting import cast_voices, gender_hint, load_profiles
 from tts_export.errors import VoiceError
 from tts_export.models import Casting, Realization
@@ -38,6 +39,8 @@ def test_seed_speakers_get_three_distinct_voices_with_gender_hints() -> None:
 NAMES = st.text(min_size=1, max_size=8) | st.sampled_from(["王哥", "李姐", "Mrs Li", "旁白"])
 
 
+# no deadline: the first example may load an engine's voice list (no wall-clock asserts)
+@settings(deadline=None)
 @given(
     st.lists(NAMES, min_size=1, max_size=14, unique=True),
     st.sampled_from(["kokoro", "espeak", "edge"]),
@@ -89,7 +92,10 @@ def test_ten_speakers_get_ten_distinct_voices_the_same_way_every_time(
     assert len(heard) == 10
     assert len({first.profiles[s].id for s in speakers}) == 10
     derived = [first.profiles[s] for s in speakers if first.profiles[s].id not in PROFILES]
-    assert len(derived) == 10 - len([p for p in PROFILES.values() if p.language == language])
+    # the narrator persona is kept for prose: ten speakers use the speaking ones, then derive
+    speaking = [p for p in PROFILES.values() if p.language == language and not p.narrator]
+    assert len(derived) == 10 - len(speaking)
+    assert not any(first.profiles[s].narrator for s in speakers)
     for profile in derived:
         assert profile.language == language
         assert {r.engine for r in profile.realizations} == {"kokoro", "espeak", "edge"}
@@ -234,3 +240,148 @@ def test_a_voice_folder_that_is_a_file_is_a_voice_error(tmp_path: Path) -> None:
     (tmp_path / "voices").write_text("not a folder", encoding="utf-8")
     with pytest.raises(VoiceError, match="not a folder"):
         load_profiles([tmp_path / "voices"])
+
+
+# --- the narrator persona ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["kokoro", "espeak", "edge"])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_narrator_persona_never_goes_to_an_ordinary_speaker(engine: str, language: str) -> None:
+    narrator = {"zh": "旁白", "en": "Narrator"}[language]
+    speaking = [p for p in PROFILES.values() if p.language == language and not p.narrator]
+    # one more speaker than there are speaking personas, and the prose voice last
+    speakers = [f"Speaker {i}" for i in range(len(speaking) + 1)]
+    casting = cast_voices(
+        [*speakers, narrator], language=language, engine=engine, profiles=PROFILES
+    )
+    assert not any(casting.profiles[s].narrator for s in speakers)
+    assert casting.profiles[narrator].narrator
+    # without a prose voice in the transcript, the narrator persona stays unused
+    alone = cast_voices(speakers, language=language, engine=engine, profiles=PROFILES)
+    assert not any(p.narrator for p in alone.profiles.values())
+
+
+def test_the_narrator_persona_goes_to_an_ordinary_speaker_only_when_chosen() -> None:
+    casting = cast_voices(
+        ["Host", "Guest"], language="en", engine="espeak", profiles=PROFILES,
+        chosen={"Guest": "en-narrator"},
+    )  # fmt: skip
+    assert casting.profiles["Guest"].id == "en-narrator"
+    assert not casting.profiles["Host"].narrator
+
+
+def test_a_pool_of_narrators_only_derives_voices_for_speakers(tmp_path: Path) -> None:
+    (tmp_path / "only.toml").write_text(
+        '[[profile]]\nid = "xx-narrator"\ngender = "neutral"\nlanguage = "xx"\nnarrator = true\n'
+        'espeak = { voice = "en-us" }\n',
+        encoding="utf-8",
+    )
+    profiles = {**PROFILES, **load_profiles([tmp_path])}
+    casting = cast_voices(["Host"], language="xx", engine="espeak", profiles=profiles)
+    assert casting.profiles["Host"].id != "xx-narrator" and not casting.profiles["Host"].narrator
+
+
+# --- front matter: speakers' genders and voices: entries that are not used -------------
+
+TWO_TURNS = "Host: Hello there, and welcome.\n\n{a}: Thanks for having me.\n\n" * 2
+
+
+def _report(front: str, second: str = "Kim") -> Report:
+    text = f"---\n{front}\n---\n" + TWO_TURNS.format(a=second)
+    return inspect(text, name="fm", engine="espeak")
+
+
+def _voices(report: Report) -> dict[str, str]:
+    return {s.name: s.voice for s in report.speakers}
+
+
+@pytest.mark.parametrize(
+    ("front", "gender"),
+    [
+        ("speakers: {Kim: {gender: female}}", "female"),
+        ("speakers: {Kim: female}", "female"),  # the shorthand
+        ("speakers: {Kim: male}", "male"),
+        ("speakers: [{id: K, name: Kim, gender: female}]", "female"),
+        ("speakers: {K: {name: Kim, gender: female}}", "female"),
+    ],
+)
+def test_front_matter_speakers_sets_the_gender_a_speaker_is_cast_as(
+    front: str, gender: str
+) -> None:
+    report = _report(front)
+    assert PROFILES[_voices(report)["Kim"]].gender == gender
+    assert [s.name for s in report.speakers] == ["Host", "Kim"]  # "female" is not a name
+    assert report.warnings == ()
+
+
+def test_the_front_matter_gender_comes_before_the_first_name() -> None:
+    # Anna alone would be cast female; the front matter says otherwise
+    assert PROFILES[_voices(_report("speakers: {Anna: male}", "Anna"))["Anna"]].gender == "male"
+    neutral = cast_voices(
+        ["Jane"], language="en", engine="espeak", profiles=PROFILES, genders={"Jane": "neutral"}
+    )
+    assert neutral.profiles["Jane"].id == "en-f-bright"  # neutral: no guess, the first persona
+    male = cast_voices(
+        ["Jane"], language="en", engine="espeak", profiles=PROFILES, genders={"Jane": "male"}
+    )
+    assert male.profiles["Jane"].gender == "male"
+
+
+@pytest.mark.parametrize(
+    ("front", "words"),
+    [
+        ("speakers: {Kim: {gender: femail}}", ["speakers.Kim.gender", "'femail'", "female"]),
+        ("speakers: {Kim: {gendre: female}}", ["speakers.Kim", "unknown key 'gendre'", "gender"]),
+        ("speakers: {Nobody: female}", ["speakers.Nobody", "no speaker 'Nobody'", "Host, Kim"]),
+        ("speakers: {Kym: female}", ["speakers.Kym", "did you mean Kim?"]),
+    ],
+)
+def test_a_speakers_entry_that_cannot_be_used_is_a_warning(front: str, words: list[str]) -> None:
+    report = _report(front)
+    assert len(report.warnings) == 1
+    assert report.warnings[0].line == 1
+    for word in words:
+        assert word in report.warnings[0].message
+
+
+def test_a_voices_entry_for_an_absent_speaker_or_persona_is_a_warning() -> None:
+    report = _report("voices: {Nobody: en-f-calm, Ghost: no-such-persona, Kim: en-m-deep}")
+    assert _voices(report)["Kim"] == "en-m-deep"  # the entry for a speaker who is here is used
+    messages = [w.message for w in report.warnings]
+    assert len(messages) == 2
+    nobody = next(m for m in messages if "Nobody" in m)
+    ghost = next(m for m in messages if "Ghost" in m)
+    assert "voices.Nobody" in nobody and "'en-f-calm' is not used" in nobody
+    assert "no persona" not in nobody
+    assert "voices.Ghost" in ghost and "'no-such-persona' is no persona" in ghost
+    assert "the speakers are Host, Kim" in ghost
+
+
+def test_an_unknown_persona_for_a_present_speaker_stays_an_error() -> None:
+    with pytest.raises(VoiceError, match="no such profile"):
+        _report("voices: {Kim: no-such-persona}")
+
+
+def test_the_cli_prints_the_warning_and_voice_for_an_absent_speaker_stays_an_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "fm.md"
+    path.write_text("---\nvoices: {Nobody: en-f-calm}\n---\n" + TWO_TURNS.format(a="Kim"), "utf-8")
+    shown = run_cli("inspect", str(path), "--engine", "espeak")
+    assert shown.returncode == 0, shown.stderr
+    assert "line 1: front matter voices.Nobody: no speaker 'Nobody'" in shown.stdout
+    refused = run_cli("inspect", str(path), "--engine", "espeak", "--voice", "Nobody=en-f-calm")
+    assert refused.returncode != 0
+    assert "not in the transcript" in refused.stderr and "Host, Kim" in refused.stderr
+
+
+def test_a_render_carries_the_casting_warning(tmp_path: Path) -> None:
+    text = "---\nvoices: {Nobody: en-f-calm}\nspeakers: {Kim: female}\n---\n"
+    result = render(
+        text + TWO_TURNS.format(a="Kim"), name="fm", engine="espeak",
+        out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+    )  # fmt: skip
+    assert [w.line for w in result.warnings] == [1]
+    assert "voices.Nobody" in result.warnings[0].message
+    assert PROFILES[result.voices["Kim"]].gender == "female"

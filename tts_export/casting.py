@@ -4,13 +4,17 @@ Profiles live in TOML files (``voices/*.toml`` in the repository, installed as
 ``tts_export.voices``; more folders can be given). Casting is deterministic:
 explicit choices first (front matter ``voices:``, then ``--voice``), then each
 remaining speaker, in order of first appearance, takes the first unused
-persona of the transcript's language whose gender fits what the speaker's
-name suggests. When they run out, a new persona is derived from them (see
-``_derive``) whose voice differs from every voice in use.
+persona of the transcript's language whose gender fits the one front matter
+``speakers:`` sets, else the one the name suggests (``casting_names``:
+honorifics, then first names). When they run out, a new persona is derived
+from them (see ``_derive``) whose voice differs from every voice in use. The
+narrator persona is only for the prose voice, or whoever it is chosen for.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import importlib.resources
 import math
 import re
@@ -20,17 +24,14 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from tts_export import engines
+from tts_export.casting_names import gender_hint
 from tts_export.errors import VoiceError
-from tts_export.models import Casting, Realization, VoiceProfile
+from tts_export.models import Casting, Note, Realization, Transcript, VoiceProfile
+from tts_export.transcript.front_matter import GENDERS, declared_genders
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_GENDERS = ("female", "male", "neutral")
 _NARRATORS = frozenset({"旁白", "Narrator", "narrator", "NARRATOR"})
 
-# Name parts that suggest a gender, so that 闲哥 or "Mrs Smith" is not given a
-# voice of the other sex. Only a hint: a speaker without one takes any voice.
-_MALE_HINTS = re.compile(r"(哥|先生|爷|叔|兄|弟|伯|男|爸|公子|^Mr\.?\s|\bhe\b|^Sir\s)")
-_FEMALE_HINTS = re.compile(r"(姐|女士|妹|姨|娘|婆|妈|嫂|小姐|^Mrs\.?\s|^Ms\.?\s|^Miss\s|\bshe\b)")
 _HINT = "see voices/zh.toml for the format of a profile"
 _REALIZATION_KEYS = ("voice", "speed", "pitch", "gain_db")
 # key -> (low, high, whole numbers only, what is expected)
@@ -91,8 +92,8 @@ def _profile(path: str, entry: dict[str, Any]) -> VoiceProfile:
     if not isinstance(pid, str) or not _ID.match(pid):
         raise _bad(path, "", "id", pid, "letters, digits, '-', '_' or '.' (at most 64)")
     gender = entry.get("gender", "neutral")
-    if gender not in _GENDERS:
-        raise _bad(path, pid, "gender", gender, f"one of {', '.join(_GENDERS)}")
+    if gender not in GENDERS:
+        raise _bad(path, pid, "gender", gender, f"one of {', '.join(GENDERS)}")
     language = entry.get("language")
     if not isinstance(language, str) or not language.strip():
         raise _bad(path, pid, "language", language, "a language code such as 'zh' or 'en'")
@@ -189,13 +190,46 @@ def load_profiles(extra_dirs: Iterable[Path] = ()) -> dict[str, VoiceProfile]:
     return profiles
 
 
-def gender_hint(name: str) -> str | None:
-    """ "male", "female" or None, from honorifics in a speaker's name."""
-    if _FEMALE_HINTS.search(name):
-        return "female"
-    if _MALE_HINTS.search(name):
-        return "male"
-    return None
+def with_casting_notes(transcript: Transcript, voice_dirs: Iterable[Path] = ()) -> Transcript:
+    """``transcript`` with a warning for each casting request of its front matter that
+    will not be honoured: a ``speakers:`` entry with an unknown key, a bad gender or
+    no such speaker; a ``voices:`` entry for a speaker the transcript lacks (its
+    persona named too when no such persona is bundled or in ``voice_dirs``). The
+    warnings are on line 1, the front matter's, and name the key.
+
+    Raises:
+        VoiceError: a profile folder or file is bad (read only for such a ``voices:`` entry).
+    """
+    speakers = transcript.speakers
+    declared, faults = declared_genders(transcript.meta)
+    messages = list(faults)
+    messages += [
+        f"front matter {entry.key}: no speaker {entry.names[0]!r} in this transcript, so "
+        f"gender {entry.gender} is not used{_speakers_hint(entry.names[0], speakers)}"
+        for entry in declared
+        if not any(name in speakers for name in entry.names)
+    ]
+    chosen = transcript.meta.get("voices")
+    chosen = chosen if isinstance(chosen, Mapping) else {}
+    # (an unknown persona for a speaker who is here is an error when cast)
+    absent = {s: p for s, p in chosen.items() if s not in speakers}
+    profiles = load_profiles(voice_dirs) if absent else {}
+    for speaker, pid in absent.items():
+        unknown = "" if pid in profiles else f", and {pid!r} is no persona (`tts-export voices`)"
+        messages.append(
+            f"front matter voices.{speaker}: no speaker {speaker!r} in this transcript, so "
+            f"{pid!r} is not used{unknown}{_speakers_hint(speaker, speakers)}"
+        )
+    if not messages:
+        return transcript
+    notes = sorted((*transcript.notes, *(Note(1, m) for m in messages)), key=lambda n: n.line)
+    return dataclasses.replace(transcript, notes=tuple(notes))
+
+
+def _speakers_hint(name: str, speakers: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, speakers, n=3, cutoff=0.5)
+    guess = f"did you mean {', '.join(close)}? " if close else ""
+    return f" ({guess}the speakers are {', '.join(speakers) or '(none)'})"
 
 
 def cast_voices(
@@ -205,6 +239,7 @@ def cast_voices(
     engine: str,
     profiles: Mapping[str, VoiceProfile],
     chosen: Mapping[str, str] | None = None,
+    genders: Mapping[str, str] | None = None,
 ) -> Casting:
     """Give every speaker a persona that ``engine`` can realize.
 
@@ -215,6 +250,8 @@ def cast_voices(
             for it are not chosen automatically.
         profiles: what ``load_profiles`` returned.
         chosen: explicit speaker → profile id choices.
+        genders: speaker → the gender front matter sets (``front_matter.speaker_genders``); it
+            comes before what the name suggests, and "neutral" stops the guess.
 
     Raises:
         VoiceError: a chosen profile is unknown or lacks the engine, or there
@@ -257,11 +294,12 @@ def cast_voices(
             continue
         # a speaker whose name suggests a gender gets a derived voice of that gender
         # before a free persona of the other one
-        profile = _pick(speaker, pool, used, strict=True)
-        if profile is None and (made := _derive(speaker, pool, result, engine, derived)):
+        hint = _hint(speaker, genders or {})
+        profile = _pick(speaker, hint, pool, used, strict=True)
+        if profile is None and (made := _derive(speaker, hint, pool, result, engine, derived)):
             profile = made
             derived.append(made)
-        profile = profile or _pick(speaker, pool, used, strict=False)
+        profile = profile or _pick(speaker, hint, pool, used, strict=False)
         if profile is None:
             raise VoiceError(
                 f"{language}/{engine}",
@@ -276,16 +314,28 @@ def cast_voices(
     return Casting(profiles=result)
 
 
+def _hint(speaker: str, genders: Mapping[str, str]) -> str | None:
+    """The gender to cast ``speaker`` as: front matter's, else the name's, else None."""
+    if speaker in genders:
+        return None if genders[speaker] == "neutral" else genders[speaker]
+    return gender_hint(speaker)
+
+
 def _pick(
-    speaker: str, pool: Sequence[VoiceProfile], used: set[str], *, strict: bool
+    speaker: str,
+    hint: str | None,
+    pool: Sequence[VoiceProfile],
+    used: set[str],
+    *,
+    strict: bool,
 ) -> VoiceProfile | None:
     free = [p for p in pool if p.id not in used]
     if speaker in _NARRATORS:
         narrators = [p for p in free if p.narrator]
         if narrators:
             return narrators[0]
-    speaking = [p for p in free if not p.narrator] or free
-    hint = gender_hint(speaker)
+    # the narrator persona reads prose; a speaker gets it only when it is chosen for them
+    speaking = [p for p in free if not p.narrator]
     if hint:
         matching = [p for p in speaking if p.gender == hint]
         if matching:
@@ -304,6 +354,7 @@ def _pick(
 
 def _derive(
     speaker: str,
+    hint: str | None,
     pool: Sequence[VoiceProfile],
     cast_so_far: Mapping[str, VoiceProfile],
     engine: str,
@@ -311,7 +362,6 @@ def _derive(
 ) -> VoiceProfile | None:
     """A new persona for ``speaker``, sounding unlike every voice in use, or None."""
     speaking = [p for p in pool if not p.narrator] or list(pool)
-    hint = gender_hint(speaker)
     if hint not in {p.gender for p in speaking}:
         hint = speaking[len(derived) % len(speaking)].gender  # alternate, as the lists do
     bases = [p for p in speaking if p.gender == hint]

@@ -18,7 +18,7 @@ from tts_export.audio.cover import Cover, load_cover
 from tts_export.audio.music import Music, add_music, load_music
 from tts_export.audio.progress import OnStep
 from tts_export.audio.timeline import assemble, pause_before
-from tts_export.casting import cast_voices, load_profiles
+from tts_export.casting import cast_voices, load_profiles, with_casting_notes
 from tts_export.config import RenderConfig, layer, settle
 from tts_export.errors import VoiceError
 from tts_export.lexicon import Lexicon, lexicon_usage, read_lexicons
@@ -31,6 +31,7 @@ from tts_export.script import build_script
 from tts_export.synth import Progress
 from tts_export.synth.loop import EngineChoice, EngineSet, Synthesizer, Work
 from tts_export.transcript import parse_text, read_transcript
+from tts_export.transcript.front_matter import speaker_genders
 
 
 class Listener(Protocol):
@@ -118,9 +119,11 @@ def prepare(
     Raises:
         TranscriptError: the transcript cannot be read.
         ConfigError: a setting is invalid.
+        VoiceError: a voice-profile file is bad.
     """
     transcript = read(source, layer(base, options))
     config = settle(base, transcript.meta, options, source=source.label, folder=source.folder)
+    transcript = with_casting_notes(transcript, config.voice_dirs)
     glossary: Literal["drop", "keep"] = "keep" if config.glossary == "keep" else "drop"
     script = build_script(
         transcript, glossary=glossary, lexicon=lexicon_of(transcript, source, config),
@@ -185,6 +188,7 @@ def cast(script: Script, config: RenderConfig) -> Casting:
         engine=config.engine,
         profiles=load_profiles(config.voice_dirs),
         chosen=config.voices,
+        genders=speaker_genders(script.transcript.meta),
     )
 
 

@@ -2,7 +2,8 @@
 
 ``read_front_matter`` finds and loads the ``---`` block (YAML errors carry the
 file's line number); ``given_language`` and ``declared_speakers`` read the
-language and the speaker ids and names from the loaded meta.
+language, the speaker ids and names, and the genders ``speakers:`` sets
+(``declared_genders``) from the loaded meta.
 
 YAML aliases are counted from the parser's events before any value is
 built: a few hundred bytes of nested aliases ("billion laughs") would
@@ -16,6 +17,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -215,16 +217,18 @@ def declared_speakers(meta: Mapping[str, object]) -> dict[str, str]:
 
     Reads ``speakers`` (or ``participants``) given as a mapping
     ``{GN: Gary Null}``, a list of ``{id, name}`` mappings, or a list of names.
-    Both the id and the name map to the name.
+    Both the id and the name map to the name. A gender in place of the name
+    (``{Anna: female}``) is not a name: see ``declared_genders``.
     """
     pairs: list[tuple[object, object]] = []
-    for key in ("speakers", "participants", "cast"):
+    for key in _SPEAKER_LISTS:
         value = meta.get(key)
         if isinstance(value, Mapping):
             pairs += [
                 (ident, name.get("name", ident) if isinstance(name, Mapping) else name)
                 for ident, name in value.items()
             ]
+            pairs = [(i, i if _gender_word(n) else n) for i, n in pairs]
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, Mapping):
@@ -238,3 +242,98 @@ def declared_speakers(meta: Mapping[str, object]) -> dict[str, str]:
         if isinstance(ident, str | int) and isinstance(name, str | int) and str(name).strip():
             found[str(ident).strip()] = found[str(name).strip()] = str(name).strip()
     return found
+
+
+_SPEAKER_LISTS = ("speakers", "participants", "cast")
+GENDERS = ("female", "male", "neutral")
+_ENTRY_KEYS = ("id", "name", "gender")
+
+
+def _gender_word(value: object) -> bool:
+    return isinstance(value, str) and value.strip().casefold() in GENDERS
+
+
+@dataclass(frozen=True)
+class DeclaredGender:
+    """A gender front matter sets for a speaker (``speakers: {Anna: {gender: female}}``).
+
+    Attributes:
+        key: where it is written, as a user would look for it ("speakers.Anna").
+        names: the id and the name the speaker may appear under in the transcript.
+        gender: "female", "male" or "neutral" (no guess from the name).
+    """
+
+    key: str
+    names: tuple[str, ...]
+    gender: str
+
+
+def declared_genders(
+    meta: Mapping[str, object],
+) -> tuple[tuple[DeclaredGender, ...], tuple[str, ...]]:
+    """The genders that ``speakers:`` (or ``participants:``, ``cast:``) sets, and its faults.
+
+    An entry is ``{Anna: {gender: female}}``, the shorthand ``{Anna: female}``,
+    ``{GN: {name: Gary Null, gender: male}}`` or, in a list,
+    ``{id: GN, name: Gary Null, gender: male}``.
+
+    Returns:
+        (the genders, one message per fault: an unknown key in an entry or a
+        gender that is not female, male or neutral; the entry's gender is then
+        not used).
+    """
+    found: list[DeclaredGender] = []
+    faults: list[str] = []
+    for list_key in _SPEAKER_LISTS:
+        value = meta.get(list_key)
+        entries: list[tuple[str, object, Mapping[str, object]]] = []
+        if isinstance(value, Mapping):
+            for ident, entry in value.items():
+                if _gender_word(entry):
+                    entry = {"gender": entry}
+                if isinstance(entry, Mapping):
+                    entries.append((f"{list_key}.{ident}", ident, entry))
+        elif isinstance(value, list):
+            for number, entry in enumerate(value, 1):
+                if isinstance(entry, Mapping):
+                    ident = entry.get("id") or entry.get("name") or number
+                    entries.append((f"{list_key}.{ident}", None, entry))
+        for key, ident, entry in entries:
+            declared, fault = _declared_gender(key, ident, entry)
+            found += [declared] if declared else []
+            faults += [fault] if fault else []
+    return tuple(found), tuple(faults)
+
+
+def speaker_genders(meta: Mapping[str, object]) -> dict[str, str]:
+    """Speaker (id or name) → the gender ``speakers:`` sets; faults left out (see above)."""
+    declared, _ = declared_genders(meta)
+    return {name: entry.gender for entry in declared for name in entry.names}
+
+
+def _declared_gender(
+    key: str, ident: object, entry: Mapping[str, object]
+) -> tuple[DeclaredGender | None, str | None]:
+    allowed = _ENTRY_KEYS if ident is None else _ENTRY_KEYS[1:]
+    unknown = [str(k) for k in entry if k not in allowed]
+    if unknown:
+        return None, (
+            f"front matter {key}: unknown key {unknown[0]!r}; a speaker entry takes "
+            f"{', '.join(allowed)} (e.g. `{key.split('.')[0]}: {{Anna: {{gender: female}}}}`)"
+        )
+    if "gender" not in entry:
+        return None, None
+    gender = entry["gender"]
+    if not _gender_word(gender):
+        return None, (
+            f"front matter {key}.gender: {gender!r} is not one of {', '.join(GENDERS)}; "
+            "the speaker is cast as if no gender were given"
+        )
+    names = tuple(
+        dict.fromkeys(
+            str(n).strip()
+            for n in (ident, entry.get("id"), entry.get("name"))
+            if isinstance(n, str | int) and str(n).strip()
+        )
+    )
+    return DeclaredGender(key, names, str(gender).strip().casefold()), None
