@@ -10,7 +10,8 @@ from conftest import FIXTURES, ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts_export.casting import cast_voices, gender_hint, load_profiles
+from tts_export.casting import cast_voices, load_profiles
+from tts_export.casting_names import gender_hint
 from tts_export.transcript.parse import read_transcript
 
 PROFILES = load_profiles()

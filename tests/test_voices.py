@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts_export import Report, engines, inspect, render
-from tts_export.casting import cast_voices, gender_hint, load_profiles
+from tts_export.casting import cast_voices, load_profiles
+from tts_export.casting_names import gender_hint
 from tts_export.errors import VoiceError
 from tts_export.models import Casting, Realization
 

@@ -11,7 +11,6 @@ import difflib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from tts_export.audio.cover import Cover, load_cover
@@ -32,6 +31,7 @@ from tts_export.synth import Progress
 from tts_export.synth.loop import EngineChoice, EngineSet, Synthesizer, Work
 from tts_export.transcript import parse_text, read_transcript
 from tts_export.transcript.front_matter import speaker_genders
+from tts_export.transcript.source import Source as Source
 
 
 class Listener(Protocol):
@@ -70,31 +70,6 @@ class _Silent:
 
     def progress(self, update: Progress) -> None:
         pass
-
-
-@dataclass(frozen=True)
-class Source:
-    """A transcript to render: a file, or Markdown text with a name.
-
-    Attributes:
-        stem: the output file stem.
-        path: the file, or None for text.
-        text: the Markdown text, or None for a file.
-    """
-
-    stem: str
-    path: Path | None = None
-    text: str | None = None
-
-    @property
-    def label(self) -> str:
-        """How errors and notes name it."""
-        return str(self.path) if self.path is not None else "<string>"
-
-    @property
-    def folder(self) -> Path:
-        """Where relative paths in its front matter (``cover:``) are taken from."""
-        return self.path.parent if self.path is not None else Path.cwd()
 
 
 def read(source: Source, config: RenderConfig) -> Transcript:

@@ -275,12 +275,10 @@ def write_audio(
             path is checked here (any folder allowed); check it before synthesis instead.
         language: the transcript's language ("zh", "en"); labels the tracks of
             M4A/M4B files. None takes ``language`` from ``meta``, if any.
-        music: intro, outro and bed (``music.load_music``), mixed in at levels set
-            against the speech; ``timeline`` must already be ``music.add_music``'s.
-            The whole programme, music included, meets ``loudness`` and the
-            true-peak ceiling. None (or no files): speech only, as before.
-        on_step: told where the export stands (``progress.Step``): levelling, then the
-            encode and the loudness check in programme ms as the PCM streams through.
+        music: intro, outro and bed (``music.load_music``), mixed in at levels set against
+            the speech (``timeline`` from ``music.add_music``); the whole meets ``loudness``
+            and the true-peak ceiling. None (or no files): speech only.
+        on_step: told where the export stands (``progress.Step``, in programme ms).
 
     Returns:
         What was written, with duration and loudness measured from the file.
@@ -313,19 +311,13 @@ def write_audio(
         )
     measured = loudness is not None
     return AudioResult(
-        path=path,
-        duration_ms=samples_to_ms(report.samples, rate),
+        path=path, duration_ms=samples_to_ms(report.samples, rate),
         integrated_lufs=report.integrated_lufs if measured else None,
         true_peak_dbtp=report.true_peak_dbtp if measured else None,
-        lra=report.lra if measured else None,
-        fmt=fmt,
-        sample_rate=rate,
-        channels=channels,
-        bitrate=chosen,
-        speaker_gain_db=dict(plan.speakers),
-        programme_gain_db=plan.programme,
+        lra=report.lra if measured else None, fmt=fmt, sample_rate=rate, channels=channels,
+        bitrate=chosen, speaker_gain_db=dict(plan.speakers), programme_gain_db=plan.programme,
         encodes=encodes,
-    )
+    )  # fmt: skip
 
 
 def _plan(

@@ -6,6 +6,7 @@ file and, where there is one, the line.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from tts_export.errors import TranscriptError
@@ -109,3 +110,28 @@ def split_lines(text: str) -> list[str]:
     """The lines of ``text``, numbered from 0: a leading BOM dropped, any newline style."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return text.split("\n")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A transcript to render: a file, or Markdown text with a name.
+
+    Attributes:
+        stem: the output file stem.
+        path: the file, or None for text.
+        text: the Markdown text, or None for a file.
+    """
+
+    stem: str
+    path: Path | None = None
+    text: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How errors and notes name it."""
+        return str(self.path) if self.path is not None else "<string>"
+
+    @property
+    def folder(self) -> Path:
+        """Where relative paths in its front matter (``cover:``) are taken from."""
+        return self.path.parent if self.path is not None else Path.cwd()
