@@ -158,3 +158,17 @@ def test_repair_and_session_are_exported_at_the_root() -> None:
     assert callable(repair) and repair.__module__ == "tts_export.api"
     assert Session.__module__ == "tts_export.session"
     assert "repair" in tts_export.__all__ and "Session" in tts_export.__all__
+
+
+def test_inspect_closes_what_it_builds_and_starts_no_ray(
+    counts: Counts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tts_export.engines.ray import engine as ray_engine
+
+    def no_actors(*args: object, **kwargs: object) -> None:
+        raise AssertionError("inspect started Ray actors for an estimate")
+
+    monkeypatch.setattr(ray_engine.RayEngine, "__init__", no_actors)
+    report = tts_export.inspect(ZH, engine="espeak", executor="ray")
+    assert report.estimated_ms["espeak"] > 0
+    assert counts.created and counts.open == 0  # every engine built for an estimate is closed

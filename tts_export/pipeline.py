@@ -189,7 +189,7 @@ def inspect(source: Source, base: RenderConfig, options: Mapping[str, Any]) -> R
     gaps = sum(
         pause_before(a, b, config.pauses) for a, b in zip([None, *spoken], spoken, strict=False)
     )
-    for name, speech_ms in engine_choice(config).estimates([u.spoken for u in spoken]).items():
+    for name, speech_ms in EngineChoice.estimates([u.spoken for u in spoken]).items():
         estimates[name] = gaps + config.pauses.tail + speech_ms
     voices = {speaker: profile.id for speaker, profile in casting.profiles.items()}
     return build_report(script, voices=voices, estimated_ms=estimates, lexicon=usage.to_json())

@@ -138,15 +138,24 @@ class EngineChoice:
         except EngineUnavailable:
             return None  # no fallback here; failures are then reported as failures
 
-    def estimates(self, texts: Sequence[str]) -> dict[str, int]:
-        """Expected speech of ``texts`` in ms, by every registered engine that can run here."""
+    @staticmethod
+    def estimates(texts: Sequence[str]) -> dict[str, int]:
+        """Expected speech of ``texts`` in ms, by every registered engine that can run here.
+
+        Estimates come from the text alone, so each engine is built here (never on Ray: an
+        estimate starts no actor), asked, and closed again on one loop.
+        """
         found: dict[str, int] = {}
-        for name in registry.names():
-            try:
-                engine = self.make(name)
-            except EngineUnavailable:
-                continue
-            found[name] = sum(engine.estimate_ms(text) for text in texts)
+        with asyncio.Runner() as runner:
+            for name in registry.names():
+                try:
+                    engine = registry.create(name)
+                except EngineUnavailable:
+                    continue
+                try:
+                    found[name] = sum(engine.estimate_ms(text) for text in texts)
+                finally:
+                    runner.run(engine.aclose())
         return found
 
     def open(self) -> EngineSet:
