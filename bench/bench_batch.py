@@ -167,27 +167,6 @@ def per_sentence(seconds: float) -> str:
     return f"{1000 * seconds:.2f} ms/sentence"
 
 
-class KeepOpen:
-    """An engine whose ``aclose`` waits for the caller, so its actors serve several passes."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.inner = engine
-        self.name, self.version = engine.name, engine.version
-        self.sample_rate, self.max_jobs = engine.sample_rate, engine.max_jobs
-
-    def check_voice(self, realization: Realization) -> None:
-        self.inner.check_voice(realization)
-
-    async def synthesize(self, text: str, realization: Realization) -> Synthesis:
-        return await self.inner.synthesize(text, realization)
-
-    def estimate_ms(self, text: str) -> int:
-        return self.inner.estimate_ms(text)
-
-    async def aclose(self) -> None:
-        pass
-
-
 def synthesis_rows(
     texts: Sequence[str], work: Path, repeats: int
 ) -> tuple[list[tuple[str, str]], float]:
@@ -210,7 +189,7 @@ def synthesis_rows(
         for r in range(repeats):
             folder = work / f"{workers}-{r}"
             runs["local espeak (1 engine)"].append(run_synth(EspeakEngine(), texts, folder / "l"))
-            runs[label].append(run_synth(KeepOpen(ray), texts, folder / "r"))
+            runs[label].append(run_synth(ray, texts, folder / "r"))  # the stage never closes it
         asyncio.run(ray.aclose())
     medians = {
         k: tuple(statistics.median(x[i] for x in v) for i in range(3)) for k, v in runs.items()
