@@ -110,38 +110,6 @@ def _captions_inputs(timeline: Timeline, transcript: Transcript, config: RenderC
     )
 
 
-def _write_audio_group(
-    stage: outputs.Stage,
-    stem: str,
-    timeline: Timeline,
-    transcript: Transcript,
-    config: RenderConfig,
-    cover: Cover | None,
-    music: Music | None,
-    on_step: OnStep | None = None,
-) -> tuple[dict[str, Path], Measured]:
-    audio = write_audio(
-        timeline,
-        stage.path(f"{stem}.{config.audio_format}"),
-        fmt=config.audio_format,
-        bitrate=config.bitrate,
-        sample_rate=config.sample_rate,
-        channels=config.channels,
-        loudness=config.loudness,
-        meta=transcript.meta,
-        cover=cover,
-        language=transcript.language,
-        music=music,
-        on_step=on_step,
-    )
-    files = {"audio": Path(audio.path)}
-    if writes_chapter_files(timeline.chapters):
-        files["chapters_json"] = write_chapters_json(
-            timeline.chapters, stage.path(f"{stem}.chapters.json")
-        )
-    return files, Measured(audio.duration_ms, audio.integrated_lufs, audio.true_peak_dbtp)
-
-
 def _kept(record: OutputRecord, out_dir: Path) -> _Group:
     files = {kind: out_dir / entry.name for kind, entry in record.files.items()}
     return _Group(files, record, kept=True)
@@ -163,8 +131,26 @@ def _audio_group(
     kept = outputs.reusable(previous, "audio", inputs, stage.out_dir)
     if kept is not None and kept.measured is not None:
         return _kept(kept, stage.out_dir), kept.measured
-    written, measured = _write_audio_group(stage, stem, timeline, transcript, config, cover, music,
-                                           on_step)  # fmt: skip
+    audio = write_audio(
+        timeline,
+        stage.path(f"{stem}.{config.audio_format}"),
+        fmt=config.audio_format,
+        bitrate=config.bitrate,
+        sample_rate=config.sample_rate,
+        channels=config.channels,
+        loudness=config.loudness,
+        meta=transcript.meta,
+        cover=cover,
+        language=transcript.language,
+        music=music,
+        on_step=on_step,
+    )
+    written = {"audio": Path(audio.path)}
+    if writes_chapter_files(timeline.chapters):
+        written["chapters_json"] = write_chapters_json(
+            timeline.chapters, stage.path(f"{stem}.chapters.json")
+        )
+    measured = Measured(audio.duration_ms, audio.integrated_lufs, audio.true_peak_dbtp)
     return _Group(written, outputs.record(inputs, written, measured=measured), False), measured
 
 
